@@ -1,0 +1,145 @@
+package org.gemma4j.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * A weight tensor viewed as a matrix of {@link #rows()} rows of {@link #cols()} values, stored in ggml
+ * layout inside a (usually memory-mapped) {@link MemorySegment}. GGUF {@code ne[0]} is the row length;
+ * every further dimension is folded into the row count, so expert {@code e}'s row {@code r} of a 3-D
+ * tensor {@code [cols, n, E]} is row {@code e * n + r}.
+ *
+ * <p>{@code y = W·x} is one {@link #dot} per row. Each storage type implements {@link #dequantizeRow}
+ * (bit-exact with ggml), a Vector API {@link #dot} and its plain scalar twin {@link #dotScalar}, which the
+ * tests hold against each other.
+ *
+ * <p>Instances are immutable and safe to share between threads.
+ */
+public abstract class Tensor {
+    private final String name;
+    private final GgmlType type;
+    private final long[] ne;
+    private final MemorySegment data;
+    private final int cols;
+    private final long rows;
+    private final long rowBytes;
+
+    protected Tensor(String name, GgmlType type, long[] ne, MemorySegment data) {
+        this.name = name;
+        this.type = type;
+        this.ne = ne.clone();
+        this.data = data;
+        if (ne.length == 0 || ne[0] <= 0 || ne[0] > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor " + name + ": bad shape " + Arrays.toString(ne));
+        }
+        this.cols = (int) ne[0];
+        long r = 1;
+        for (int i = 1; i < ne.length; i++) {
+            r = Math.multiplyExact(r, ne[i]);
+        }
+        this.rows = r;
+        this.rowBytes = type.bytesFor(cols);
+        long expected = Math.multiplyExact(rowBytes, rows);
+        if (data.byteSize() != expected) {
+            throw new IllegalArgumentException("tensor " + name + " (" + type + " " + Arrays.toString(ne)
+                    + ") needs " + expected + " bytes, got " + data.byteSize());
+        }
+    }
+
+    public final String name() {
+        return name;
+    }
+
+    public final GgmlType type() {
+        return type;
+    }
+
+    /** The GGUF shape, innermost ({@code ne[0]}, the row length) first. */
+    public final long[] shape() {
+        return ne.clone();
+    }
+
+    /** Values per row ({@code ne[0]}). */
+    public final int cols() {
+        return cols;
+    }
+
+    /** Number of rows (product of {@code ne[1..]}). */
+    public final long rows() {
+        return rows;
+    }
+
+    /** Total number of values. */
+    public final long size() {
+        return rows * cols;
+    }
+
+    /** Bytes per row. */
+    public final long rowBytes() {
+        return rowBytes;
+    }
+
+    /** The raw bytes of the tensor. */
+    public final MemorySegment data() {
+        return data;
+    }
+
+    /** Writes row {@code row} as floats into {@code out[off .. off + cols)}, exactly as ggml's {@code to_float}. */
+    public abstract void dequantizeRow(long row, float[] out, int off);
+
+    /** {@code Σ_i W[row, i] · x[xOff + i]} with the Vector API. */
+    public abstract float dot(long row, float[] x, int xOff);
+
+    /** Plain scalar twin of {@link #dot}: the reference the vector kernel is tested against. */
+    public abstract float dotScalar(long row, float[] x, int xOff);
+
+    /** {@code out[r] = dot(r, x, 0)} for {@code r} in {@code [rowFrom, rowTo)}. */
+    public void matVec(float[] x, float[] out, int rowFrom, int rowTo) {
+        for (int r = rowFrom; r < rowTo; r++) {
+            out[r] = dot(r, x, 0);
+        }
+    }
+
+    /**
+     * Batched product: {@code x} is {@code [n, cols]} row-major, {@code out} is {@code [n, outStride]}; for every
+     * token {@code t < n} and row {@code r} in {@code [rowFrom, rowTo)}: {@code out[t*outStride + r] = W[r]·x[t]}.
+     */
+    public void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
+        for (int r = rowFrom; r < rowTo; r++) {
+            for (int t = 0; t < n; t++) {
+                out[t * outStride + r] = dot(r, x, t * cols);
+            }
+        }
+    }
+
+    /** The whole tensor as floats (for small tensors: norms, scales, rope factors). */
+    public float[] toFloatArray() {
+        long n = size();
+        if (n > Integer.MAX_VALUE - 16) {
+            throw new IllegalStateException("tensor " + name + " is too large to copy to the heap (" + n + " values)");
+        }
+        float[] out = new float[(int) n];
+        for (long r = 0; r < rows; r++) {
+            dequantizeRow(r, out, (int) (r * cols));
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + type + " " + Arrays.toString(ne);
+    }
+
+    /**
+     * Wraps {@code data} as a tensor of {@code type}.
+     *
+     * @throws UnsupportedTensorTypeException if the type has no implementation here
+     * @throws IllegalArgumentException if the shape and the byte size disagree
+     */
+    public static Tensor of(String name, GgmlType type, long[] ne, MemorySegment data) {
+        return switch (type) {
+            case F32 -> new F32Tensor(name, ne, data);
+            default -> throw new UnsupportedTensorTypeException(name, type);
+        };
+    }
+}

@@ -1,0 +1,9 @@
+/** Runnable gemma4j programs, including the {@code gemma} command-line tool. */
+module org.gemma4j.examples {
+    requires org.gemma4j.core;
+    requires org.gemma4j.tokenizer;
+    requires org.gemma4j.vision;
+    requires org.gemma4j.tools;
+    requires com.fasterxml.jackson.databind;
+    requires org.slf4j;
+}

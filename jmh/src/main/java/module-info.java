@@ -1,0 +1,6 @@
+/** JMH benchmarks of gemma4j kernels and decoder steps (run from benchmarks.jar on the class path). */
+module org.gemma4j.jmh {
+    requires org.gemma4j.core;
+    requires jmh.core;
+    requires jdk.incubator.vector;
+}
