@@ -75,6 +75,7 @@ public record ChatMessage(
     public String text() {
         return switch (content) {
             case null -> "";
+            case MessageContent.Value v -> v.value().asText();
             case MessageContent.Text t -> t.text();
             case MessageContent.Parts p -> {
                 StringBuilder sb = new StringBuilder();

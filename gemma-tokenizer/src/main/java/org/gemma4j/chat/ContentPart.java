@@ -46,4 +46,13 @@ public sealed interface ContentPart {
 
     /** A part of a type the template does not know; it renders as nothing. */
     record Other(String type) implements ContentPart {}
+
+    /**
+     * A part that is not a JSON object in the request (e.g. a bare string in the list, or a key of a
+     * mapping given as content). The template fails on it wherever it reads the part's type, and the
+     * renderer fails the same way; only the leading system message reads such a part without error.
+     *
+     * @param pythonType the Python type name of the value, as the template's error message names it
+     */
+    record Unreadable(String pythonType) implements ContentPart {}
 }

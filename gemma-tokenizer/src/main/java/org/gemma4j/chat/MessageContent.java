@@ -32,6 +32,22 @@ public sealed interface MessageContent {
         }
     }
 
+    /**
+     * Content given as a bare JSON scalar (a number or a boolean). Only a tool result renders it (as
+     * {@code value:42}); for any other message the template prints nothing.
+     */
+    record Value(com.fasterxml.jackson.databind.JsonNode value) implements MessageContent {
+        public Value {
+            value = value.deepCopy();
+        }
+
+        /** A copy of the value. */
+        @Override
+        public com.fasterxml.jackson.databind.JsonNode value() {
+            return value.deepCopy();
+        }
+    }
+
     /** Content given as a list of parts. */
     record Parts(List<ContentPart> parts) implements MessageContent {
         public Parts {

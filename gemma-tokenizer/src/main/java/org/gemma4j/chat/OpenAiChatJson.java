@@ -78,7 +78,7 @@ final class OpenAiChatJson {
             throw undefined(m, "role");
         }
         Role role = Role.of(PythonText.str(roleNode));
-        ChatMessage.Builder b = ChatMessage.builder(role).content(content(m.get("content"), role));
+        ChatMessage.Builder b = ChatMessage.builder(role).content(content(m.get("content")));
         JsonNode reasoning = PythonText.truthy(m.get("reasoning")) ? m.get("reasoning") : m.get("reasoning_content");
         if (PythonText.truthy(reasoning)) {
             b.reasoning(PythonText.str(reasoning));
@@ -111,7 +111,7 @@ final class OpenAiChatJson {
         return b.build();
     }
 
-    private static MessageContent content(JsonNode content, Role role) {
+    private static MessageContent content(JsonNode content) {
         if (content == null || content.isNull()) {
             return null;
         }
@@ -119,11 +119,10 @@ final class OpenAiChatJson {
             return new MessageContent.Text(content.textValue());
         }
         if (content.isObject()) {
-            // A mapping passes jinja's "sequence" test; iterating it yields its keys, and a key has no .get().
-            if (!content.isEmpty()) {
-                throw new ChatTemplateException("UndefinedError", "'str object' has no attribute 'get'");
-            }
-            return new MessageContent.Parts(List.of());
+            // A mapping passes jinja's "sequence" test and iterates as its keys, which are strings.
+            List<ContentPart> keys = new ArrayList<>();
+            content.fieldNames().forEachRemaining(k -> keys.add(new ContentPart.Unreadable("str")));
+            return new MessageContent.Parts(keys);
         }
         if (content.isArray()) {
             List<ContentPart> parts = new ArrayList<>();
@@ -132,16 +131,12 @@ final class OpenAiChatJson {
             }
             return new MessageContent.Parts(parts);
         }
-        if (role.equals(Role.TOOL)) {
-            throw new ChatTemplateException("ValueError",
-                    "tool message content must be a string, a list of parts or null, not " + pyType(content));
-        }
-        return null; // neither a string nor a sequence: the template prints nothing for it
+        return new MessageContent.Value(content);
     }
 
     private static ContentPart part(JsonNode part) {
         if (!part.isObject()) {
-            throw new ChatTemplateException("UndefinedError", "'" + pyType(part) + " object' has no attribute 'get'");
+            return new ContentPart.Unreadable(pyType(part));
         }
         String type = part.hasNonNull("type") ? PythonText.str(part.get("type")) : null;
         if (type == null) {

@@ -90,6 +90,7 @@ final class PromptRenderer {
     private void writeSystemText(MessageContent content) {
         switch (content) {
             case null -> {}
+            case MessageContent.Value v -> {} // neither a string nor a sequence: nothing is printed
             case MessageContent.Text t -> out.append(PythonText.strip(t.text()));
             case MessageContent.Parts p -> {
                 for (ContentPart part : p.parts()) {
@@ -176,12 +177,15 @@ final class PromptRenderer {
         }
         switch (follow.content()) {
             case null -> writeToolResponse(name, NullNode.getInstance());
+            case MessageContent.Value v -> writeToolResponse(name, v.value());
             case MessageContent.Text t -> writeToolResponse(name, TextNode.valueOf(t.text()));
             case MessageContent.Parts p -> {
                 StringBuilder text = new StringBuilder();
                 for (ContentPart part : p.parts()) {
                     if (part instanceof ContentPart.Text t) {
                         text.append(t.text());
+                    } else if (part instanceof ContentPart.Unreadable u) {
+                        throw unreadable(u);
                     }
                 }
                 writeToolResponse(name, TextNode.valueOf(text.toString()));
@@ -207,6 +211,7 @@ final class PromptRenderer {
     private static String capturedContent(MessageContent content, boolean model) {
         return switch (content) {
             case null -> "";
+            case MessageContent.Value v -> "";
             case MessageContent.Text t -> model ? stripThinking(t.text()) : PythonText.strip(t.text());
             case MessageContent.Parts p -> {
                 StringBuilder sb = new StringBuilder();
@@ -229,7 +234,14 @@ final class PromptRenderer {
             case ContentPart.Video v -> VIDEO;
             case ContentPart.Text t -> "";
             case ContentPart.Other o -> "";
+            case ContentPart.Unreadable u -> throw unreadable(u);
         };
+    }
+
+    /** What jinja2 raises when the template calls {@code part.get(…)} on a part that is not a mapping. */
+    private static ChatTemplateException unreadable(ContentPart.Unreadable part) {
+        String owner = part.pythonType().equals("NoneType") ? "'None'" : "'" + part.pythonType() + " object'";
+        return new ChatTemplateException("UndefinedError", owner + " has no attribute 'get'");
     }
 
     /**
