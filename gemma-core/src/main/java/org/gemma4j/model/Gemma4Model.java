@@ -74,17 +74,22 @@ public final class Gemma4Model implements AutoCloseable {
         return weights.vocabSize();
     }
 
-    /** A fresh cache for a sequence of up to {@code contextLength} tokens. */
+    /** A fresh F32 cache for a sequence of up to {@code contextLength} tokens. */
     public KvCache newCache(int contextLength) {
+        return newCache(contextLength, KvCache.Precision.F32);
+    }
+
+    /** A fresh cache for a sequence of up to {@code contextLength} tokens. */
+    public KvCache newCache(int contextLength, KvCache.Precision precision) {
         if (contextLength < 1) {
             throw new IllegalArgumentException("context length must be positive, got " + contextLength);
         }
-        return new KvCache(config, contextLength, maxBatch);
+        return new KvCache(config, contextLength, maxBatch, precision);
     }
 
     /** Bytes {@link #newCache} will allocate for {@code contextLength}. */
-    public long cacheBytes(int contextLength) {
-        return KvCache.bytesFor(config, contextLength, maxBatch);
+    public long cacheBytes(int contextLength, KvCache.Precision precision) {
+        return KvCache.bytesFor(config, contextLength, maxBatch, precision);
     }
 
     /** Appends {@code tokens} to the sequence in {@code cache}; returns the logits after the last one, {@code [vocab]}. */
@@ -248,8 +253,7 @@ public final class Gemma4Model implements AutoCloseable {
                 for (int g = 0; g < nKv; g++) {
                     rope.rotate(b.k, t * kvDim + g * hd, cos, sin);
                 }
-                System.arraycopy(b.k, t * kvDim, kv.k, kv.offset(pos0 + t), kvDim);
-                System.arraycopy(b.v, t * kvDim, kv.v, kv.offset(pos0 + t), kvDim);
+                kv.write(pos0 + t, b.k, t * kvDim, b.v, t * kvDim);
             }
         }
 
@@ -282,11 +286,7 @@ public final class Gemma4Model implements AutoCloseable {
         int count = pos - first + 1;
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < count; j++) {
-            int kOff = kv.offset(first + j) + headOff;
-            float s = 0f;
-            for (int d = 0; d < hd; d++) {
-                s += q[qOff + d] * kv.k[kOff + d];
-            }
+            float s = kv.dotKey(q, qOff, first + j, headOff, hd);
             scores[j] = s;
             max = Math.max(max, s);
         }
@@ -297,11 +297,7 @@ public final class Gemma4Model implements AutoCloseable {
         }
         java.util.Arrays.fill(out, outOff, outOff + hd, 0f);
         for (int j = 0; j < count; j++) {
-            float p = scores[j] / sum;
-            int vOff = kv.offset(first + j) + headOff;
-            for (int d = 0; d < hd; d++) {
-                out[outOff + d] += p * kv.v[vOff + d];
-            }
+            kv.addValue(scores[j] / sum, first + j, headOff, hd, out, outOff);
         }
     }
 

@@ -131,4 +131,24 @@ class Gemma4LoadTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(expected, got, 1e-5f);
         }
     }
+
+    @Test
+    void f16CacheTakesHalfTheMemoryAndStaysClose() throws IOException {
+        try (Gemma4Model m = Gemma4Model.load(e2b, 2)) {
+            assertEquals(m.cacheBytes(100, KvCache.Precision.F32), 2 * m.cacheBytes(100, KvCache.Precision.F16));
+            // E2B shape: 4 own-KV layers (3 sliding with ring 16+256 capped at 100, 1 global), 1 head of 32/64.
+            assertEquals(2L * 4 * (3 * 100 * 32 + 100 * 64), m.cacheBytes(100, KvCache.Precision.F32));
+            int[] tokens = new int[40];
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = 280 + i;
+            }
+            float[] full = m.forwardAll(m.newCache(64, KvCache.Precision.F32), tokens);
+            float[] half = m.forwardAll(m.newCache(64, KvCache.Precision.F16), tokens);
+            double max = 0;
+            for (int i = 0; i < full.length; i++) {
+                max = Math.max(max, Math.abs(full[i] - half[i]));
+            }
+            assertTrue(max > 0 && max < 0.05, "F16 cache differs by " + max);
+        }
+    }
 }
