@@ -18,6 +18,8 @@ public final class GemmaCli {
 
     static {
         COMMANDS.put("logits", new LogitsCommand());
+        COMMANDS.put("synth", new SynthCommand());
+        COMMANDS.put("bench", new BenchCommand());
     }
 
     private GemmaCli() {}
