@@ -1,5 +1,9 @@
 package org.gemma4j.model;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Keys and values of every layer that computes its own K/V (spec §2.5). Sliding-window layers keep a ring
  * of {@code window + maxBatch} positions (a batch of new tokens must not overwrite keys its first query still
@@ -19,6 +23,8 @@ public final class KvCache {
             this.bytes = bytes;
         }
     }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     /** One layer's storage: position {@code p} lives in slot {@code p % capacity}, {@code kvDim} values per slot. */
     static final class Layer {
@@ -63,7 +69,13 @@ public final class KvCache {
             int o = offset(pos) + off;
             float s = 0f;
             if (k != null) {
-                for (int d = 0; d < n; d++) {
+                int d = 0;
+                FloatVector acc = FloatVector.zero(F);
+                for (int upper = F.loopBound(n); d < upper; d += F.length()) {
+                    acc = FloatVector.fromArray(F, q, qOff + d).fma(FloatVector.fromArray(F, k, o + d), acc);
+                }
+                s = acc.reduceLanes(VectorOperators.ADD);
+                for (; d < n; d++) {
                     s += q[qOff + d] * k[o + d];
                 }
             } else {
@@ -78,7 +90,11 @@ public final class KvCache {
         void addValue(float p, int pos, int off, int n, float[] out, int outOff) {
             int o = offset(pos) + off;
             if (v != null) {
-                for (int d = 0; d < n; d++) {
+                int d = 0;
+                for (int upper = F.loopBound(n); d < upper; d += F.length()) {
+                    FloatVector.fromArray(F, v, o + d).fma(FloatVector.broadcast(F, p), FloatVector.fromArray(F, out, outOff + d)).intoArray(out, outOff + d);
+                }
+                for (; d < n; d++) {
                     out[outOff + d] += p * v[o + d];
                 }
             } else {
