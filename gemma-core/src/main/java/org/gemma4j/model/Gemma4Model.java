@@ -28,12 +28,14 @@ public final class Gemma4Model implements AutoCloseable {
     private final int maxBatch;
     private final Rope ropeSliding;
     private final Rope ropeGlobal;
+    private final Numerics numerics;
 
-    public Gemma4Model(Gemma4Config config, Gemma4Weights weights, WorkerPool pool, int maxBatch) {
-        this(config, weights, pool, maxBatch, null);
+    public Gemma4Model(Gemma4Config config, Gemma4Weights weights, WorkerPool pool, int maxBatch, Numerics numerics) {
+        this(config, weights, pool, maxBatch, numerics, null);
     }
 
-    private Gemma4Model(Gemma4Config config, Gemma4Weights weights, WorkerPool pool, int maxBatch, GgufFile source) {
+    private Gemma4Model(Gemma4Config config, Gemma4Weights weights, WorkerPool pool, int maxBatch, Numerics numerics,
+            GgufFile source) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be positive");
         }
@@ -42,20 +44,26 @@ public final class Gemma4Model implements AutoCloseable {
         this.pool = pool;
         this.maxBatch = maxBatch;
         this.source = source;
+        this.numerics = numerics;
         this.ropeSliding = new Rope(config.nRotSwa(), config.ropeBaseSwa(), null);
         this.ropeGlobal = new Rope(config.nRotFull(), config.ropeBaseFull(), weights.ropeFreqs());
+    }
+
+    /** {@link #load(Path, int, Numerics)} with llama.cpp-compatible numerics. */
+    public static Gemma4Model load(Path file, int threads) throws IOException {
+        return load(file, threads, Numerics.GGML);
     }
 
     /**
      * Maps a {@code gemma4} GGUF and binds its weights. The returned model owns the mapping and a worker pool
      * of {@code threads} threads; {@link #close()} releases both.
      */
-    public static Gemma4Model load(Path file, int threads) throws IOException {
+    public static Gemma4Model load(Path file, int threads, Numerics numerics) throws IOException {
         GgufFile gguf = GgufFile.open(file);
         try {
             Gemma4Config config = Gemma4Config.from(gguf);
             Gemma4Weights weights = Gemma4Weights.load(gguf, config);
-            return new Gemma4Model(config, weights, new WorkerPool(threads), DEFAULT_MAX_BATCH, gguf);
+            return new Gemma4Model(config, weights, new WorkerPool(threads), DEFAULT_MAX_BATCH, numerics, gguf);
         } catch (IOException | RuntimeException e) {
             gguf.close();
             throw e;
@@ -68,6 +76,10 @@ public final class Gemma4Model implements AutoCloseable {
 
     public Gemma4Weights weights() {
         return weights;
+    }
+
+    public Numerics numerics() {
+        return numerics;
     }
 
     public int vocabSize() {
@@ -316,7 +328,7 @@ public final class Gemma4Model implements AutoCloseable {
         int ff = (int) w.ffnGate().rows();
         matmul(w.ffnGate(), b.xb, b.n, b.gate);
         matmul(w.ffnUp(), b.xb, b.n, b.up);
-        GeluTanh.gatedInPlace(b.gate, 0, b.up, 0, b.n * ff);
+        GeluTanh.gatedInPlace(b.gate, 0, b.up, 0, b.n * ff, numerics);
         matmul(w.ffnDown(), b.gate, b.n, out);
     }
 
@@ -371,9 +383,10 @@ public final class Gemma4Model implements AutoCloseable {
             a[i] = a[i] * s * moe.gateInpScale()[i];
         }
         int nExpert = config.nExpert();
+        float[] ar = rounded(moe.gateInp(), a, 1);
         float max = Float.NEGATIVE_INFINITY;
         for (int e = 0; e < nExpert; e++) {
-            probs[e] = moe.gateInp().dot(e, a, 0);
+            probs[e] = moe.gateInp().dot(e, ar, 0);
             max = Math.max(max, probs[e]);
         }
         float sum = 0f;
@@ -412,7 +425,7 @@ public final class Gemma4Model implements AutoCloseable {
             rows(moe.gateExps(), (long) e * fe, fe, u, gate);
             rows(moe.upExps(), (long) e * fe, fe, u, up);
         }
-        GeluTanh.gatedInPlace(gate, 0, up, 0, fe);
+        GeluTanh.gatedInPlace(gate, 0, up, 0, fe, numerics);
         float[] y = new float[h];
         rows(moe.downExps(), (long) e * h, h, gate, y);
         for (int i = 0; i < h; i++) {
@@ -429,7 +442,7 @@ public final class Gemma4Model implements AutoCloseable {
         matmul(w.inpGate(), b.x, b.n, b.gate);
         for (int t = 0; t < b.n; t++) {
             for (int i = 0; i < p; i++) {
-                b.gate[t * p + i] = GeluTanh.apply(b.gate[t * p + i]) * b.ple[t * lp + l * p + i];
+                b.gate[t * p + i] = GeluTanh.apply(b.gate[t * p + i], numerics) * b.ple[t * lp + l * p + i];
             }
         }
         matmul(w.proj(), b.gate, b.n, b.tmp);
@@ -445,9 +458,10 @@ public final class Gemma4Model implements AutoCloseable {
         RmsNorm.apply(y, 0, h, weights.outputNorm(), config.rmsEps());
         Tensor head = weights.lmHead();
         int vocab = vocabSize();
+        float[] yr = rounded(head, y, 1);
         pool.forRange(vocab, 256, (from, to) -> {
             for (int r = from; r < to; r++) {
-                out[outOff + r] = head.dot(r, y, 0);
+                out[outOff + r] = head.dot(r, yr, 0);
             }
         });
         float cap = config.finalLogitSoftcap();
@@ -459,8 +473,9 @@ public final class Gemma4Model implements AutoCloseable {
     }
 
     /** {@code out[t, r] = W[r] · in[t]} for all rows, split across the pool. */
-    private void matmul(Tensor w, float[] in, int n, float[] out) {
+    private void matmul(Tensor w, float[] x, int n, float[] out) {
         int rows = (int) w.rows();
+        float[] in = rounded(w, x, n);
         if (n == 1) {
             pool.forRange(rows, 64, (from, to) -> w.matVec(in, out, from, to));
         } else {
@@ -469,12 +484,18 @@ public final class Gemma4Model implements AutoCloseable {
     }
 
     /** {@code out[i] = W[first + i] · x} for {@code i < count}: a slice of a stacked (expert) tensor. */
-    private void rows(Tensor w, long first, int count, float[] x, float[] out) {
+    private void rows(Tensor w, long first, int count, float[] in, float[] out) {
+        float[] x = rounded(w, in, 1);
         pool.forRange(count, 64, (from, to) -> {
             for (int i = from; i < to; i++) {
                 out[i] = w.dot(first + i, x, 0);
             }
         });
+    }
+
+    /** The activations as {@code w}'s product sees them: rounded under {@link Numerics#GGML}, else as they are. */
+    private float[] rounded(Tensor w, float[] x, int n) {
+        return numerics == Numerics.GGML ? ActivationRounding.forWeights(w.type(), x, n, w.cols()) : x;
     }
 
     private void copyNormed(float[] src, float[] dst, int n, int h, float[] weight) {

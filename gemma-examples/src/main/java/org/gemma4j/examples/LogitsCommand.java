@@ -11,11 +11,13 @@ import java.nio.file.StandardCopyOption;
 import java.util.Set;
 import org.gemma4j.model.Gemma4Model;
 import org.gemma4j.model.KvCache;
+import org.gemma4j.model.Numerics;
 
 /**
  * {@code gemma logits --model FILE --tokens 2,17,42 --out FILE.f32 [--stepwise] [--threads N]}: writes
  * little-endian float32 {@code [n_tokens × n_vocab]}, row p = logits after position p. {@code --stepwise}
- * feeds one token at a time through the KV cache instead of one batch.
+ * feeds one token at a time through the KV cache instead of one batch. {@code --numerics exact} uses float
+ * activations instead of llama.cpp's activation rounding (the default, {@code ggml}).
  */
 final class LogitsCommand implements GemmaCli.Command {
     @Override
@@ -25,7 +27,12 @@ final class LogitsCommand implements GemmaCli.Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        CliArgs args = CliArgs.parse(argv, Set.of("model", "tokens", "out", "threads"), Set.of("stepwise"));
+        CliArgs args = CliArgs.parse(argv, Set.of("model", "tokens", "out", "threads", "numerics"), Set.of("stepwise"));
+        Numerics numerics = switch (String.valueOf(args.get("numerics"))) {
+            case "null", "ggml" -> Numerics.GGML;
+            case "exact" -> Numerics.EXACT;
+            default -> throw new GemmaCli.CliException("--numerics must be ggml or exact");
+        };
         Path model = Path.of(args.require("model"));
         int[] tokens = parseTokens(args.require("tokens"));
         Path out = Path.of(args.require("out"));
@@ -33,7 +40,7 @@ final class LogitsCommand implements GemmaCli.Command {
         if (!Files.isRegularFile(model)) {
             throw new GemmaCli.CliException("model file not found: " + model);
         }
-        try (Gemma4Model m = Gemma4Model.load(model, threads)) {
+        try (Gemma4Model m = Gemma4Model.load(model, threads, numerics)) {
             KvCache cache = m.newCache(tokens.length);
             float[] logits;
             if (args.flag("stepwise")) {

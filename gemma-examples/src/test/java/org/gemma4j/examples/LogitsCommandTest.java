@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.gemma4j.model.Gemma4Model;
+import org.gemma4j.model.Numerics;
 import org.gemma4j.model.SyntheticGemma4;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,16 +33,30 @@ class LogitsCommandTest {
         assertEquals(0, GemmaCli.run(new String[] {"synth", "--preset", "tiny", "--type", "F32", "--out", model.toString()}, System.err));
         Path batch = dir.resolve("b.f32");
         Path step = dir.resolve("s.f32");
-        assertEquals(0, GemmaCli.run(new String[] {"logits", "--model", model.toString(), "--tokens", "2,17,42", "--out", batch.toString()}, System.err));
-        assertEquals(0, GemmaCli.run(new String[] {"logits", "--model", model.toString(), "--tokens", "2,17,42", "--out", step.toString(), "--stepwise"}, System.err));
+        String[] base = {"logits", "--model", model.toString(), "--tokens", "2,17,42", "--numerics", "exact", "--out"};
+        assertEquals(0, GemmaCli.run(concat(base, batch.toString()), System.err));
+        assertEquals(0, GemmaCli.run(concat(base, step.toString(), "--stepwise"), System.err));
         float[] b = read(batch);
         float[] s = read(step);
         assertEquals(3 * 512, b.length);
         assertArrayEquals(b, s, 1e-4f);
-        try (Gemma4Model m = Gemma4Model.load(model, 1)) {
+        // Default llama.cpp numerics: the fp16 GELU table turns summation-order noise into fp16 steps.
+        Path ggml = dir.resolve("g.f32");
+        Path ggmlStep = dir.resolve("gs.f32");
+        String[] def = {"logits", "--model", model.toString(), "--tokens", "2,17,42", "--out"};
+        assertEquals(0, GemmaCli.run(concat(def, ggml.toString()), System.err));
+        assertEquals(0, GemmaCli.run(concat(def, ggmlStep.toString(), "--stepwise"), System.err));
+        assertArrayEquals(read(ggml), read(ggmlStep), 0.01f);
+        try (Gemma4Model m = Gemma4Model.load(model, 1, Numerics.EXACT)) {
             float[] expected = m.forwardAll(m.newCache(3), new int[] {2, 17, 42});
             assertArrayEquals(expected, b, 1e-5f); // reduceLanes order differs between interpreter and JIT
         }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test
