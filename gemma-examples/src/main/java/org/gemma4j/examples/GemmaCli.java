@@ -20,6 +20,7 @@ public final class GemmaCli {
         COMMANDS.put("logits", new LogitsCommand());
         COMMANDS.put("synth", new SynthCommand());
         COMMANDS.put("bench", new BenchCommand());
+        COMMANDS.put("tokenize", new TokenizeCommand());
     }
 
     private GemmaCli() {}
