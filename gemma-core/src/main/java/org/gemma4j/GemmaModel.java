@@ -223,9 +223,9 @@ public final class GemmaModel implements AutoCloseable {
                         : config.nEmbdPerLayer() == 0;
                 Gemma4Model model = Gemma4Model.openOwning(gguf, config, weights, threads, numerics);
                 GemmaModel m = new GemmaModel(model, tokenizer, this, large);
-                LOG.info("loaded {} in {} ms: {} layers, {} tokens context, KV cache {} MiB per sequence ({})",
+                LOG.info("loaded {} in {} ms: {} layers, {} tokens context, KV cache {} KiB per sequence ({})",
                         file.getFileName(), (System.nanoTime() - t0) / 1_000_000, config.nLayer(), m.contextLength,
-                        m.kvCacheBytes() >> 20, kvPrecision);
+                        m.kvCacheBytes() >> 10, kvPrecision);
                 return m;
             } catch (IOException | RuntimeException e) {
                 gguf.close();

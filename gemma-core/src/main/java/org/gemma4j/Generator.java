@@ -64,7 +64,7 @@ final class Generator {
         long prefillEnd = System.nanoTime();
 
         Sampler sampler = new Sampler(o.sampling(), suppressed);
-        StreamDecoder decoder = tokenizer.newStreamDecoder();
+        StreamDecoder decoder = tokenizer.newStreamDecoder(true); // markers like <|channel> stay; control tokens go
         StopStringFilter filter = new StopStringFilter(o.stopStrings(), onText);
         int generated = 0;
         long firstToken = -1;

@@ -127,7 +127,7 @@ class GemmaModelTest {
     void cancellationStopsWithinOneToken() throws Exception {
         GenerationResult full = model.generate("tell me a story", sampled(4).maxTokens(60).build());
         // The token whose text is the third streamed piece: cancelling there must end the generation right after it.
-        var decoder = model.tokenizer().newStreamDecoder();
+        var decoder = model.tokenizer().newStreamDecoder(true);
         int pieces = 0;
         int index = -1;
         for (int i = 0; i < full.tokens().size() && index < 0; i++) {

@@ -17,6 +17,8 @@ public final class GemmaCli {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("demo", new DemoCommand());
+        COMMANDS.put("run", new RunCommand());
         COMMANDS.put("logits", new LogitsCommand());
         COMMANDS.put("synth", new SynthCommand());
         COMMANDS.put("bench", new BenchCommand());

@@ -324,9 +324,14 @@ public final class GemmaTokenizer {
         return sb.toString();
     }
 
-    /** A decoder for ids arriving one at a time. */
+    /** A decoder for ids arriving one at a time, rendering every token (like {@link #decode(int[])}). */
     public StreamDecoder newStreamDecoder() {
-        return new StreamDecoder(this);
+        return new StreamDecoder(this, false);
+    }
+
+    /** A decoder for ids arriving one at a time; with {@code skipControl} control tokens are left out. */
+    public StreamDecoder newStreamDecoder(boolean skipControl) {
+        return new StreamDecoder(this, skipControl);
     }
 
     int byteValue(int id) {

@@ -5,17 +5,19 @@ import java.util.Arrays;
 /**
  * Turns generated token ids into text incrementally. Byte-fallback tokens are held back until their run ends
  * (a multi-byte character can be split across tokens), so every piece returned is complete text, and the pieces
- * concatenate to exactly {@link GemmaTokenizer#decode(int[])} of all ids.
+ * concatenate to exactly {@link GemmaTokenizer#decode(int[], boolean)} of all ids.
  *
  * <p>Not thread-safe: one decoder per stream.
  */
 public final class StreamDecoder {
     private final GemmaTokenizer tokenizer;
+    private final boolean skipControl;
     private byte[] pending = new byte[16];
     private int pendingCount;
 
-    StreamDecoder(GemmaTokenizer tokenizer) {
+    StreamDecoder(GemmaTokenizer tokenizer, boolean skipControl) {
         this.tokenizer = tokenizer;
+        this.skipControl = skipControl;
     }
 
     /** Adds one token; returns the text that is now complete (possibly empty). */
@@ -30,7 +32,9 @@ public final class StreamDecoder {
         }
         StringBuilder sb = new StringBuilder();
         flushTo(sb);
-        tokenizer.appendPiece(id, sb);
+        if (!(skipControl && tokenizer.kind(id) == TokenKind.CONTROL)) {
+            tokenizer.appendPiece(id, sb);
+        }
         return sb.toString();
     }
 
