@@ -35,7 +35,7 @@ final class BF16Tensor extends BlockTensor {
             FloatVector w = ((IntVector) h.castShape(I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             acc = w.fma(FloatVector.fromArray(F, x, xOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = LaneSum.of(acc);
         for (; i < n; i++) {
             sum += Float.intBitsToFloat((s.get(LittleEndian.SHORT, base + 2L * i) & 0xFFFF) << 16) * x[xOff + i];
         }

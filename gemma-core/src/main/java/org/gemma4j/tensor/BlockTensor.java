@@ -76,7 +76,7 @@ abstract class BlockTensor extends Tensor {
                 tail += w[i] * x[xo + i];
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD) + tail;
+        return LaneSum.of(acc) + tail;
     }
 
     /** Decodes each weight row once and reuses it for all {@code n} tokens (prefill). */
@@ -94,7 +94,7 @@ abstract class BlockTensor extends Tensor {
                 for (; i < upper; i += F.length()) {
                     acc = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, xo + i), acc);
                 }
-                float sum = acc.reduceLanes(VectorOperators.ADD);
+                float sum = LaneSum.of(acc);
                 for (; i < cols; i++) {
                     sum += w[i] * x[xo + i];
                 }

@@ -34,6 +34,6 @@ final class F16Tensor extends BlockTensor {
                 tail += w[i] * x[xOff + c0 + i];
             }
         }
-        return acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD) + tail;
+        return LaneSum.of(acc) + tail;
     }
 }

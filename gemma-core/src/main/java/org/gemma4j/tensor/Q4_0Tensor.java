@@ -51,6 +51,6 @@ final class Q4_0Tensor extends BlockTensor {
             }
             acc = block.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 }
