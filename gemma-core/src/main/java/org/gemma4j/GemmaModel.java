@@ -114,6 +114,14 @@ public final class GemmaModel implements AutoCloseable {
     }
 
     /**
+     * The answer as a {@link java.util.stream.Stream} of text pieces, produced on a background virtual thread.
+     * Use it in try-with-resources: closing the stream cancels the generation.
+     */
+    public java.util.stream.Stream<String> textStream(String userMessage, GenerationOptions options) {
+        return TextStream.of(options, o -> sink -> stream(userMessage, o, sink));
+    }
+
+    /**
      * Generates after a prompt given as token ids (no template applied): for base models, custom formats and tests.
      * The result's text is the decoded generation.
      */

@@ -197,4 +197,18 @@ class GemmaModelTest {
         }
         assertArrayEquals(new int[] {turn}, new PromptTokens(model.tokenizer()).template("<|turn>").toArray());
     }
+
+    @Test
+    void javaStreamFormMatchesAndCancelsOnClose() {
+        GenerationResult r = model.generate("hello world", sampled(21).build());
+        try (var pieces = model.textStream("hello world", sampled(21).build())) {
+            assertEquals(r.text(), pieces.collect(java.util.stream.Collectors.joining()));
+        }
+        CancellationToken outer = new CancellationToken();
+        try (var pieces = model.textStream("hello world", sampled(21).maxTokens(10_000).contextPolicy(ContextPolicy.STOP)
+                .cancellation(outer).build())) {
+            assertEquals(2, pieces.limit(2).count()); // leaving the block closes the stream and cancels the rest
+        }
+        assertTrue(!outer.isCancelled(), "closing cancels only the stream's own generation");
+    }
 }
