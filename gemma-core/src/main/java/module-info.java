@@ -7,5 +7,8 @@ module org.gemma4j.core {
     requires org.slf4j;
     requires com.fasterxml.jackson.databind;
 
+    exports org.gemma4j;
+    exports org.gemma4j.gguf;
+    exports org.gemma4j.model;
     exports org.gemma4j.tensor;
 }

@@ -139,6 +139,16 @@ public abstract class Tensor {
     public static Tensor of(String name, GgmlType type, long[] ne, MemorySegment data) {
         return switch (type) {
             case F32 -> new F32Tensor(name, ne, data);
+            case F16 -> new F16Tensor(name, ne, data);
+            case BF16 -> new BF16Tensor(name, ne, data);
+            case Q8_0 -> new Q8_0Tensor(name, ne, data);
+            case Q4_0 -> new Q4_0Tensor(name, ne, data);
+            case Q4_1 -> new Q4_1Tensor(name, ne, data);
+            case Q5_0 -> new Q5_0Tensor(name, ne, data);
+            case Q5_1 -> new Q5_1Tensor(name, ne, data);
+            case Q4_K -> new Q4KTensor(name, ne, data);
+            case Q5_K -> new Q5KTensor(name, ne, data);
+            case Q6_K -> new Q6KTensor(name, ne, data);
             default -> throw new UnsupportedTensorTypeException(name, type);
         };
     }

@@ -16,6 +16,15 @@ public final class GemmaCli {
 
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
+    static {
+        COMMANDS.put("demo", new DemoCommand());
+        COMMANDS.put("run", new RunCommand());
+        COMMANDS.put("logits", new LogitsCommand());
+        COMMANDS.put("synth", new SynthCommand());
+        COMMANDS.put("bench", new BenchCommand());
+        COMMANDS.put("tokenize", new TokenizeCommand());
+    }
+
     private GemmaCli() {}
 
     public static void main(String[] args) {
@@ -38,6 +47,10 @@ public final class GemmaCli {
         } catch (CliException e) {
             err.println("gemma " + args[0] + ": " + e.getMessage());
             return 2;
+        } catch (java.io.IOException | IllegalArgumentException | IllegalStateException e) {
+            // Bad files and bad input carry messages that name the problem; no stack trace needed.
+            err.println("gemma " + args[0] + ": " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             err.println("gemma " + args[0] + ": " + e);
             return 1;

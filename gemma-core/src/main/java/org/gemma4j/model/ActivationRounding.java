@@ -1,0 +1,87 @@
+package org.gemma4j.model;
+
+import org.gemma4j.tensor.GgmlType;
+
+/**
+ * Rounds matmul activations the way llama.cpp quantizes them to the weight's {@code vec_dot_type} before a
+ * product ({@link Numerics#GGML}); the rounded values, multiplied as floats, reproduce ggml's integer dot
+ * products up to float rounding.
+ */
+final class ActivationRounding {
+    private ActivationRounding() {}
+
+    /** {@code x} ({@code n} rows of {@code cols}) rounded for a product with weights of {@code type}; {@code x} itself if none applies. */
+    static float[] forWeights(GgmlType type, float[] x, int n, int cols) {
+        return switch (type) {
+            case F32 -> x;
+            case F16 -> map(x, n * cols, v -> Float.float16ToFloat(Float.floatToFloat16(v)));
+            case BF16 -> map(x, n * cols, ActivationRounding::bf16);
+            case Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, IQ4_NL -> blocks(x, n, cols, 32, false);
+            default -> blocks(x, n, cols, 256, true);
+        };
+    }
+
+    private interface FloatOp {
+        float apply(float v);
+    }
+
+    private static float[] map(float[] x, int len, FloatOp op) {
+        float[] y = new float[len];
+        for (int i = 0; i < len; i++) {
+            y[i] = op.apply(x[i]);
+        }
+        return y;
+    }
+
+    static float bf16(float v) {
+        int u = Float.floatToRawIntBits(v);
+        return Float.intBitsToFloat(((u + 0x7FFF + ((u >>> 16) & 1)) >>> 16) << 16);
+    }
+
+    private static float[] blocks(float[] x, int n, int cols, int block, boolean q8k) {
+        float[] y = new float[n * cols];
+        for (int off = 0; off < n * cols; off += block) {
+            if (q8k) {
+                q8k(x, y, off, block);
+            } else {
+                q80(x, y, off, block);
+            }
+        }
+        return y;
+    }
+
+    /** Q8_0 (AVX path): {@code d = amax/127}, {@code q = rint(x·(127/amax))}, value {@code fp16(d)·q}. */
+    private static void q80(float[] x, float[] y, int off, int block) {
+        float amax = 0f;
+        for (int i = 0; i < block; i++) {
+            amax = Math.max(amax, Math.abs(x[off + i]));
+        }
+        float d = amax / 127f;
+        float id = amax != 0f ? 127f / amax : 0f;
+        float dh = Float.float16ToFloat(Float.floatToFloat16(d));
+        for (int i = 0; i < block; i++) {
+            y[off + i] = dh * (float) Math.rint(x[off + i] * id);
+        }
+    }
+
+    /** Q8_K: {@code m} = the element of largest |x|, {@code iscale = -127/m}, {@code q = min(127, rint(iscale·x))}, value {@code (1/iscale)·q}. */
+    private static void q8k(float[] x, float[] y, int off, int block) {
+        float amax = 0f;
+        float max = 0f;
+        for (int i = 0; i < block; i++) {
+            float a = Math.abs(x[off + i]);
+            if (a > amax) {
+                amax = a;
+                max = x[off + i];
+            }
+        }
+        if (amax == 0f) {
+            return; // all zero
+        }
+        float iscale = -127f / max;
+        float d = 1f / iscale;
+        for (int i = 0; i < block; i++) {
+            y[off + i] = d * Math.min(127f, (float) Math.rint(iscale * x[off + i]));
+        }
+    }
+}

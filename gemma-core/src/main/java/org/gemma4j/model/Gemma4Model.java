@@ -1,0 +1,531 @@
+package org.gemma4j.model;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.gemma4j.gguf.GgufFile;
+import org.gemma4j.tensor.Tensor;
+
+/**
+ * The Gemma 4 text decoder (spec §2): tokens in, logits out, one {@link KvCache} per sequence.
+ *
+ * <p>The forward pass follows the spec step by step: {@link #embed}, {@link #perLayerInputs} (PLE), then per
+ * layer {@link #attentionBlock}, {@link #feedForwardBlock} or {@link #mixtureOfExpertsBlock},
+ * {@link #perLayerEmbeddingBlock}, the layer output scale, and finally {@link #logits}. A batch of tokens
+ * (prefill) and a single token (decode) take the same path.
+ *
+ * <p>Thread safety: the model (weights, config) is immutable and may be shared by many sequences; calls are
+ * serialized on the shared {@link WorkerPool}, so concurrent sequences interleave but never corrupt each other.
+ * Each {@link KvCache} must be used by one thread at a time.
+ */
+public final class Gemma4Model implements AutoCloseable {
+    /** Prefill runs in chunks of at most this many tokens (bounds scratch memory and the sliding rings). */
+    public static final int DEFAULT_MAX_BATCH = 256;
+
+    private final Gemma4Config config;
+    private final Gemma4Weights weights;
+    private final WorkerPool pool;
+    private final GgufFile source;
+    private final int maxBatch;
+    private final Rope ropeSliding;
+    private final Rope ropeGlobal;
+    private final Numerics numerics;
+
+    public Gemma4Model(Gemma4Config config, Gemma4Weights weights, WorkerPool pool, int maxBatch, Numerics numerics) {
+        this(config, weights, pool, maxBatch, numerics, null);
+    }
+
+    private Gemma4Model(Gemma4Config config, Gemma4Weights weights, WorkerPool pool, int maxBatch, Numerics numerics,
+            GgufFile source) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be positive");
+        }
+        this.config = config;
+        this.weights = weights;
+        this.pool = pool;
+        this.maxBatch = maxBatch;
+        this.source = source;
+        this.numerics = numerics;
+        this.ropeSliding = new Rope(config.nRotSwa(), config.ropeBaseSwa(), null);
+        this.ropeGlobal = new Rope(config.nRotFull(), config.ropeBaseFull(), weights.ropeFreqs());
+    }
+
+    /** {@link #load(Path, int, Numerics)} with llama.cpp-compatible numerics. */
+    public static Gemma4Model load(Path file, int threads) throws IOException {
+        return load(file, threads, Numerics.GGML);
+    }
+
+    /**
+     * Maps a {@code gemma4} GGUF and binds its weights. The returned model owns the mapping and a worker pool
+     * of {@code threads} threads; {@link #close()} releases both.
+     */
+    public static Gemma4Model load(Path file, int threads, Numerics numerics) throws IOException {
+        GgufFile gguf = GgufFile.open(file);
+        try {
+            Gemma4Config config = Gemma4Config.from(gguf);
+            Gemma4Weights weights = Gemma4Weights.load(gguf, config);
+            return new Gemma4Model(config, weights, new WorkerPool(threads), DEFAULT_MAX_BATCH, numerics, gguf);
+        } catch (IOException | RuntimeException e) {
+            gguf.close();
+            throw e;
+        }
+    }
+
+    /** A model that owns {@code gguf} (closed with the model) and a new pool of {@code threads}. */
+    public static Gemma4Model openOwning(GgufFile gguf, Gemma4Config config, Gemma4Weights weights, int threads, Numerics numerics) {
+        return new Gemma4Model(config, weights, new WorkerPool(threads), DEFAULT_MAX_BATCH, numerics, gguf);
+    }
+
+    public Gemma4Config config() {
+        return config;
+    }
+
+    public Gemma4Weights weights() {
+        return weights;
+    }
+
+    public Numerics numerics() {
+        return numerics;
+    }
+
+    public int vocabSize() {
+        return weights.vocabSize();
+    }
+
+    /** A fresh F32 cache for a sequence of up to {@code contextLength} tokens. */
+    public KvCache newCache(int contextLength) {
+        return newCache(contextLength, KvCache.Precision.F32);
+    }
+
+    /** A fresh cache for a sequence of up to {@code contextLength} tokens. */
+    public KvCache newCache(int contextLength, KvCache.Precision precision) {
+        if (contextLength < 1) {
+            throw new IllegalArgumentException("context length must be positive, got " + contextLength);
+        }
+        return new KvCache(config, contextLength, maxBatch, precision);
+    }
+
+    /** Bytes {@link #newCache} will allocate for {@code contextLength}. */
+    public long cacheBytes(int contextLength, KvCache.Precision precision) {
+        return KvCache.bytesFor(config, contextLength, maxBatch, precision);
+    }
+
+    /** Appends {@code tokens} to the sequence in {@code cache}; returns the logits after the last one, {@code [vocab]}. */
+    public float[] forward(KvCache cache, int[] tokens) {
+        return run(cache, tokens, false);
+    }
+
+    /** Appends {@code tokens}; returns the logits after every one of them, {@code [tokens.length, vocab]} row-major. */
+    public float[] forwardAll(KvCache cache, int[] tokens) {
+        return run(cache, tokens, true);
+    }
+
+    private float[] run(KvCache cache, int[] tokens, boolean allPositions) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("no tokens");
+        }
+        int vocab = vocabSize();
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= vocab) {
+                throw new IllegalArgumentException("token " + tokens[i] + " at index " + i + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+        if ((long) cache.position() + tokens.length > cache.contextLength()) {
+            throw new ContextOverflowException(cache.position(), tokens.length, cache.contextLength());
+        }
+        float[] out = new float[(allPositions ? tokens.length : 1) * vocab];
+        for (int start = 0; start < tokens.length; start += maxBatch) {
+            int n = Math.min(maxBatch, tokens.length - start);
+            Batch b = new Batch(config, n);
+            int pos0 = cache.position();
+            embed(b, tokens, start);
+            if (config.hasPerLayerEmbeddings()) {
+                perLayerInputs(b, tokens, start);
+            }
+            for (int l = 0; l < config.nLayer(); l++) {
+                attentionBlock(b, l, cache, pos0);
+                if (config.isMoe()) {
+                    mixtureOfExpertsBlock(b, l);
+                } else {
+                    feedForwardBlock(b, l);
+                }
+                if (config.hasPerLayerEmbeddings()) {
+                    perLayerEmbeddingBlock(b, l);
+                }
+                scale(b.x, n * config.nEmbd(), weights.layers()[l].layerOutputScale());
+            }
+            cache.advance(n);
+            if (allPositions) {
+                for (int t = 0; t < n; t++) {
+                    logits(b, t, out, (start + t) * vocab);
+                }
+            } else if (start + n == tokens.length) {
+                logits(b, n - 1, out, 0);
+            }
+        }
+        return out;
+    }
+
+    /** Activations of one batch of {@code n} tokens. */
+    private static final class Batch {
+        final int n;
+        final float[] x;    // [n, H] residual stream
+        final float[] xb;   // [n, H] normed input of a block
+        final float[] tmp;  // [n, H] block output
+        final float[] q;    // [n, nHead * hdMax]
+        final float[] k;    // [n, kvMax]
+        final float[] v;    // [n, kvMax]
+        final float[] att;  // [n, nHead * hdMax]
+        final float[] gate; // [n, ffMax]
+        final float[] up;   // [n, ffMax]
+        final float[] ple;  // [n, L * P]
+
+        Batch(Gemma4Config c, int n) {
+            this.n = n;
+            int h = c.nEmbd();
+            int hdMax = Math.max(c.headDimSwa(), c.headDimFull());
+            int kvMax = 0;
+            int ffMax = Math.max(2 * c.nFfExpert(), c.nEmbdPerLayer());
+            for (int l = 0; l < c.nLayer(); l++) {
+                kvMax = Math.max(kvMax, c.kvDim(l));
+                ffMax = Math.max(ffMax, c.nFf()[l]);
+            }
+            x = new float[n * h];
+            xb = new float[n * h];
+            tmp = new float[n * h];
+            q = new float[n * c.nHead() * hdMax];
+            k = new float[n * kvMax];
+            v = new float[n * kvMax];
+            att = new float[n * c.nHead() * hdMax];
+            gate = new float[n * ffMax];
+            up = new float[n * ffMax];
+            ple = new float[n * c.nLayer() * c.nEmbdPerLayer()];
+        }
+    }
+
+    /** §2.2: {@code x = token_embd[id] · sqrt(H)}. */
+    private void embed(Batch b, int[] tokens, int start) {
+        int h = config.nEmbd();
+        float s = (float) Math.sqrt(h);
+        for (int t = 0; t < b.n; t++) {
+            weights.tokenEmbd().dequantizeRow(tokens[start + t], b.x, t * h);
+        }
+        scale(b.x, b.n * h, s);
+    }
+
+    /** §2.3: {@code ple = (RMSNorm(proj·x / sqrt(H)) + table[id]·sqrt(P)) / sqrt(2)}, one {@code [L, P]} block per token. */
+    private void perLayerInputs(Batch b, int[] tokens, int start) {
+        int lp = config.nLayer() * config.nEmbdPerLayer();
+        int p = config.nEmbdPerLayer();
+        float[] proj = new float[b.n * lp];
+        matmul(weights.perLayerModelProj(), b.x, b.n, proj);
+        scale(proj, proj.length, (float) (1.0 / Math.sqrt(config.nEmbd())));
+        RmsNorm.applyEach(proj, 0, b.n * config.nLayer(), p, weights.perLayerProjNorm(), config.rmsEps());
+        float tableScale = (float) Math.sqrt(p);
+        float half = (float) (1.0 / Math.sqrt(2.0));
+        for (int t = 0; t < b.n; t++) {
+            weights.perLayerTokenEmbd().dequantizeRow(tokens[start + t], b.ple, t * lp);
+        }
+        for (int i = 0; i < b.ple.length; i++) {
+            b.ple[i] = (proj[i] + b.ple[i] * tableScale) * half;
+        }
+    }
+
+    /** §2.5: {@code x += RMSNorm(attn_output · attention(q, k, v); post_attention_norm)}. */
+    private void attentionBlock(Batch b, int l, KvCache cache, int pos0) {
+        LayerWeights w = weights.layers()[l];
+        int h = config.nEmbd();
+        int hd = config.headDim(l);
+        int nHead = config.nHead();
+        int qDim = nHead * hd;
+        int n = b.n;
+        Rope rope = config.isSliding(l) ? ropeSliding : ropeGlobal;
+        float eps = config.rmsEps();
+
+        copyNormed(b.x, b.xb, n, h, w.attnNorm());
+        matmul(w.attnQ(), b.xb, n, b.q);
+        RmsNorm.applyEach(b.q, 0, n * nHead, hd, w.attnQNorm(), eps);
+        float[] cos = new float[rope.half()];
+        float[] sin = new float[rope.half()];
+        for (int t = 0; t < n; t++) {
+            rope.angles(pos0 + t, cos, sin);
+            for (int head = 0; head < nHead; head++) {
+                rope.rotate(b.q, t * qDim + head * hd, cos, sin);
+            }
+        }
+
+        if (w.attnK() != null) {
+            int kvDim = config.kvDim(l);
+            int nKv = config.nHeadKv()[l];
+            matmul(w.attnK(), b.xb, n, b.k);
+            if (w.attnV() != null) {
+                matmul(w.attnV(), b.xb, n, b.v);
+            } else {
+                System.arraycopy(b.k, 0, b.v, 0, n * kvDim); // K=V layers: V is the raw K projection
+            }
+            RmsNorm.applyEach(b.k, 0, n * nKv, hd, w.attnKNorm(), eps);
+            RmsNorm.applyEach(b.v, 0, n * nKv, hd, null, eps);
+            KvCache.Layer kv = cache.layer(l);
+            for (int t = 0; t < n; t++) {
+                rope.angles(pos0 + t, cos, sin);
+                for (int g = 0; g < nKv; g++) {
+                    rope.rotate(b.k, t * kvDim + g * hd, cos, sin);
+                }
+                kv.write(pos0 + t, b.k, t * kvDim, b.v, t * kvDim);
+            }
+        }
+
+        KvCache.Layer kv = cache.layer(config.kvSourceLayer(l));
+        int nKv = kv.kvDim / hd;
+        int group = nHead / nKv;
+        int window = config.isSliding(l) ? config.slidingWindow() : Integer.MAX_VALUE;
+        pool.forRange(n * nHead, 1, (from, to) -> {
+            float[] scores = new float[Math.min(pos0 + n, window)];
+            for (int i = from; i < to; i++) {
+                int t = i / nHead;
+                int head = i % nHead;
+                attend(b.q, t * qDim + head * hd, kv, (head / group) * hd, hd, pos0 + t, window, scores,
+                        b.att, t * qDim + head * hd);
+            }
+        });
+
+        matmul(w.attnOutput(), b.att, n, b.tmp);
+        RmsNorm.applyEach(b.tmp, 0, n, h, w.postAttentionNorm(), eps);
+        add(b.x, b.tmp, n * h);
+    }
+
+    /**
+     * One query head at position {@code pos} over the visible keys {@code max(0, pos-window+1) .. pos} of one
+     * KV head (scale 1.0: the q/k norms carry the temperature).
+     */
+    private static void attend(float[] q, int qOff, KvCache.Layer kv, int headOff, int hd, int pos, int window,
+            float[] scores, float[] out, int outOff) {
+        int first = window == Integer.MAX_VALUE ? 0 : Math.max(0, pos - window + 1);
+        int count = pos - first + 1;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < count; j++) {
+            float s = kv.dotKey(q, qOff, first + j, headOff, hd);
+            scores[j] = s;
+            max = Math.max(max, s);
+        }
+        float sum = 0f;
+        for (int j = 0; j < count; j++) {
+            scores[j] = (float) Math.exp(scores[j] - max);
+            sum += scores[j];
+        }
+        java.util.Arrays.fill(out, outOff, outOff + hd, 0f);
+        for (int j = 0; j < count; j++) {
+            kv.addValue(scores[j] / sum, first + j, headOff, hd, out, outOff);
+        }
+    }
+
+    /** §2.6 dense: {@code x += RMSNorm(down(gelu(gate·f) ⊙ up·f); post_ffw_norm)} with {@code f = RMSNorm(x; ffn_norm)}. */
+    private void feedForwardBlock(Batch b, int l) {
+        LayerWeights w = weights.layers()[l];
+        int h = config.nEmbd();
+        copyNormed(b.x, b.xb, b.n, h, w.ffnNorm());
+        denseMlp(w, b, b.tmp);
+        RmsNorm.applyEach(b.tmp, 0, b.n, h, w.postFfwNorm(), config.rmsEps());
+        add(b.x, b.tmp, b.n * h);
+    }
+
+    /** The GeGLU MLP of {@code b.xb} into {@code out}: {@code down(gelu(gate·xb) ⊙ (up·xb))}. */
+    private void denseMlp(LayerWeights w, Batch b, float[] out) {
+        int ff = (int) w.ffnGate().rows();
+        matmul(w.ffnGate(), b.xb, b.n, b.gate);
+        matmul(w.ffnUp(), b.xb, b.n, b.up);
+        GeluTanh.gatedInPlace(b.gate, 0, b.up, 0, b.n * ff, numerics);
+        matmul(w.ffnDown(), b.gate, b.n, out);
+    }
+
+    /**
+     * §2.6 MoE: the dense MLP and the routed experts run side by side on the same stream {@code a}:
+     * {@code x = a + RMSNorm(RMSNorm(mlp(a); post_ffw_norm_1) + RMSNorm(Σ w_e·expert_e(a); post_ffw_norm_2); post_ffw_norm)}.
+     */
+    private void mixtureOfExpertsBlock(Batch b, int l) {
+        LayerWeights w = weights.layers()[l];
+        LayerWeights.Moe moe = w.moe();
+        int h = config.nEmbd();
+        int n = b.n;
+        float eps = config.rmsEps();
+
+        copyNormed(b.x, b.xb, n, h, w.ffnNorm());
+        float[] dense = new float[n * h];
+        denseMlp(w, b, dense);
+        RmsNorm.applyEach(dense, 0, n, h, moe.postFfwNorm1(), eps);
+
+        float[] experts = new float[n * h];
+        float[] expertIn = new float[h];
+        float[] routerIn = new float[h];
+        float[] probs = new float[config.nExpert()];
+        int[] chosen = new int[config.nExpertUsed()];
+        for (int t = 0; t < n; t++) {
+            System.arraycopy(b.x, t * h, expertIn, 0, h);
+            RmsNorm.apply(expertIn, 0, h, moe.preFfwNorm2(), eps);
+            System.arraycopy(b.x, t * h, routerIn, 0, h);
+            route(moe, routerIn, probs, chosen);
+            for (int e : chosen) {
+                expert(moe, e, expertIn, probs[e] * moe.downExpsScale()[e], experts, t * h);
+            }
+        }
+        RmsNorm.applyEach(experts, 0, n, h, moe.postFfwNorm2(), eps);
+        for (int i = 0; i < n * h; i++) {
+            dense[i] += experts[i];
+        }
+        RmsNorm.applyEach(dense, 0, n, h, w.postFfwNorm(), eps);
+        add(b.x, dense, n * h);
+    }
+
+    /**
+     * The router: {@code softmax(gate_inp · (RMSNorm(a) / sqrt(H) ⊙ scale))} over all experts, the top-k kept
+     * (lowest index first on ties) and renormalized to sum 1. Writes the chosen experts and, in {@code probs},
+     * their weights.
+     */
+    private void route(LayerWeights.Moe moe, float[] a, float[] probs, int[] chosen) {
+        int h = config.nEmbd();
+        RmsNorm.apply(a, 0, h, null, config.rmsEps());
+        float s = (float) (1.0 / Math.sqrt(h));
+        for (int i = 0; i < h; i++) {
+            a[i] = a[i] * s * moe.gateInpScale()[i];
+        }
+        int nExpert = config.nExpert();
+        float[] ar = rounded(moe.gateInp(), a, 1);
+        float max = Float.NEGATIVE_INFINITY;
+        for (int e = 0; e < nExpert; e++) {
+            probs[e] = moe.gateInp().dot(e, ar, 0);
+            max = Math.max(max, probs[e]);
+        }
+        float sum = 0f;
+        for (int e = 0; e < nExpert; e++) {
+            probs[e] = (float) Math.exp(probs[e] - max);
+            sum += probs[e];
+        }
+        boolean[] taken = new boolean[nExpert];
+        float chosenSum = 0f;
+        for (int k = 0; k < chosen.length; k++) {
+            int best = -1;
+            for (int e = 0; e < nExpert; e++) {
+                if (!taken[e] && (best < 0 || probs[e] > probs[best])) {
+                    best = e;
+                }
+            }
+            taken[best] = true;
+            chosen[k] = best;
+            chosenSum += probs[best] / sum;
+        }
+        for (int e : chosen) {
+            probs[e] = probs[e] / sum / chosenSum;
+        }
+    }
+
+    /** Adds {@code weight · down_e(gelu(gate_e·u) ⊙ (up_e·u))} to {@code out[outOff .. outOff+H)}. */
+    private void expert(LayerWeights.Moe moe, int e, float[] u, float weight, float[] out, int outOff) {
+        int h = config.nEmbd();
+        int fe = config.nFfExpert();
+        float[] gate = new float[fe];
+        float[] up = new float[fe];
+        if (moe.gateUpExps() != null) {
+            rows(moe.gateUpExps(), (long) e * 2 * fe, fe, u, gate);
+            rows(moe.gateUpExps(), (long) e * 2 * fe + fe, fe, u, up);
+        } else {
+            rows(moe.gateExps(), (long) e * fe, fe, u, gate);
+            rows(moe.upExps(), (long) e * fe, fe, u, up);
+        }
+        GeluTanh.gatedInPlace(gate, 0, up, 0, fe, numerics);
+        float[] y = new float[h];
+        rows(moe.downExps(), (long) e * h, h, gate, y);
+        for (int i = 0; i < h; i++) {
+            out[outOff + i] += weight * y[i];
+        }
+    }
+
+    /** §2.3 in layer l: {@code x += RMSNorm(proj · (gelu(inp_gate · x) ⊙ ple_l); post_norm)}. */
+    private void perLayerEmbeddingBlock(Batch b, int l) {
+        LayerWeights w = weights.layers()[l];
+        int h = config.nEmbd();
+        int p = config.nEmbdPerLayer();
+        int lp = config.nLayer() * p;
+        matmul(w.inpGate(), b.x, b.n, b.gate);
+        for (int t = 0; t < b.n; t++) {
+            for (int i = 0; i < p; i++) {
+                b.gate[t * p + i] = GeluTanh.apply(b.gate[t * p + i], numerics) * b.ple[t * lp + l * p + i];
+            }
+        }
+        matmul(w.proj(), b.gate, b.n, b.tmp);
+        RmsNorm.applyEach(b.tmp, 0, b.n, h, w.postNorm(), config.rmsEps());
+        add(b.x, b.tmp, b.n * h);
+    }
+
+    /** §2.7 output: {@code c·tanh((lm_head · RMSNorm(x; output_norm)) / c)} for token {@code t} of the batch. */
+    private void logits(Batch b, int t, float[] out, int outOff) {
+        int h = config.nEmbd();
+        float[] y = new float[h];
+        System.arraycopy(b.x, t * h, y, 0, h);
+        RmsNorm.apply(y, 0, h, weights.outputNorm(), config.rmsEps());
+        Tensor head = weights.lmHead();
+        int vocab = vocabSize();
+        float[] yr = rounded(head, y, 1);
+        pool.forRange(vocab, 256, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                out[outOff + r] = head.dot(r, yr, 0);
+            }
+        });
+        float cap = config.finalLogitSoftcap();
+        if (cap > 0f) {
+            for (int i = 0; i < vocab; i++) {
+                out[outOff + i] = (float) (cap * Math.tanh(out[outOff + i] / cap));
+            }
+        }
+    }
+
+    /** {@code out[t, r] = W[r] · in[t]} for all rows, split across the pool. */
+    private void matmul(Tensor w, float[] x, int n, float[] out) {
+        int rows = (int) w.rows();
+        float[] in = rounded(w, x, n);
+        if (n == 1) {
+            pool.forRange(rows, 64, (from, to) -> w.matVec(in, out, from, to));
+        } else {
+            pool.forRange(rows, 16, (from, to) -> w.matMul(in, n, out, rows, from, to));
+        }
+    }
+
+    /** {@code out[i] = W[first + i] · x} for {@code i < count}: a slice of a stacked (expert) tensor. */
+    private void rows(Tensor w, long first, int count, float[] in, float[] out) {
+        float[] x = rounded(w, in, 1);
+        pool.forRange(count, 64, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                out[i] = w.dot(first + i, x, 0);
+            }
+        });
+    }
+
+    /** The activations as {@code w}'s product sees them: rounded under {@link Numerics#GGML}, else as they are. */
+    private float[] rounded(Tensor w, float[] x, int n) {
+        return numerics == Numerics.GGML ? ActivationRounding.forWeights(w.type(), x, n, w.cols()) : x;
+    }
+
+    private void copyNormed(float[] src, float[] dst, int n, int h, float[] weight) {
+        System.arraycopy(src, 0, dst, 0, n * h);
+        RmsNorm.applyEach(dst, 0, n, h, weight, config.rmsEps());
+    }
+
+    private static void add(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            x[i] += y[i];
+        }
+    }
+
+    private static void scale(float[] x, int n, float s) {
+        for (int i = 0; i < n; i++) {
+            x[i] *= s;
+        }
+    }
+
+    /** Releases the worker pool and, if this model mapped the file itself, the mapping. */
+    @Override
+    public void close() {
+        pool.close();
+        if (source != null) {
+            source.close();
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package org.gemma4j.examples;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.gemma4j.model.Gemma4Model;
+import org.gemma4j.model.KvCache;
+
+/**
+ * {@code gemma bench --model FILE -p 128 -n 64 -t 2 [-r 3] [--json]}: prefill and decode tokens/s like
+ * llama-bench (a warm-up run, then {@code r} repetitions, mean ± sd), plus load time and peak RSS.
+ */
+final class BenchCommand implements GemmaCli.Command {
+    @Override
+    public String summary() {
+        return "prefill/decode tokens/s like llama-bench (--model FILE -p 128 -n 64 -t 2 [--json])";
+    }
+
+    @Override
+    public int run(String[] argv) throws Exception {
+        String[] normalized = argv.clone();
+        for (int i = 0; i < normalized.length; i++) {
+            normalized[i] = switch (normalized[i]) {
+                case "-p" -> "--prompt-tokens";
+                case "-n" -> "--gen-tokens";
+                case "-t" -> "--threads";
+                case "-r" -> "--repetitions";
+                case "-m" -> "--model";
+                default -> normalized[i];
+            };
+        }
+        CliArgs args = CliArgs.parse(normalized, Set.of("model", "prompt-tokens", "gen-tokens", "threads", "repetitions"), Set.of("json"));
+        Path file = Path.of(args.require("model"));
+        int p = args.intOption("prompt-tokens", 128);
+        int n = args.intOption("gen-tokens", 64);
+        int threads = args.intOption("threads", Runtime.getRuntime().availableProcessors());
+        int reps = args.intOption("repetitions", 3);
+        if (!Files.isRegularFile(file)) {
+            throw new GemmaCli.CliException("model file not found: " + file);
+        }
+        long t0 = System.nanoTime();
+        try (Gemma4Model model = Gemma4Model.load(file, threads)) {
+            double loadSeconds = (System.nanoTime() - t0) / 1e9;
+            SplittableRandom r = new SplittableRandom(1);
+            int[] prompt = new int[p];
+            for (int i = 0; i < p; i++) {
+                prompt[i] = 3 + r.nextInt(model.vocabSize() - 3);
+            }
+            double[] pp = new double[reps];
+            double[] tg = new double[reps];
+            for (int rep = -1; rep < reps; rep++) { // rep -1: warm-up
+                if (p > 0) {
+                    KvCache cache = model.newCache(p);
+                    long s = System.nanoTime();
+                    model.forward(cache, prompt);
+                    double tps = p / ((System.nanoTime() - s) / 1e9);
+                    if (rep >= 0) {
+                        pp[rep] = tps;
+                    }
+                }
+                if (n > 0) {
+                    // Like llama-bench tg: n single-token steps from an empty cache.
+                    KvCache cache = model.newCache(n);
+                    int token = 2;
+                    long s = System.nanoTime();
+                    for (int i = 0; i < n; i++) {
+                        float[] logits = model.forward(cache, new int[] {token});
+                        token = argmax(logits);
+                    }
+                    double tps = n / ((System.nanoTime() - s) / 1e9);
+                    if (rep >= 0) {
+                        tg[rep] = tps;
+                    }
+                }
+            }
+            long rss = peakRssBytes();
+            if (args.flag("json")) {
+                System.out.printf(Locale.ROOT,
+                        "{\"pp_tps\": %.3f, \"pp_sd\": %.3f, \"tg_tps\": %.3f, \"tg_sd\": %.3f, \"threads\": %d, \"model\": \"%s\", "
+                                + "\"pp\": %d, \"tg\": %d, \"load_s\": %.3f, \"peak_rss_bytes\": %d}%n",
+                        mean(pp), sd(pp), mean(tg), sd(tg), threads, jsonEscape(file.getFileName().toString()), p, n,
+                        loadSeconds, rss);
+            } else {
+                System.out.printf(Locale.ROOT, "model %s, %d threads, load %.2f s, peak RSS %.2f GiB%n",
+                        file.getFileName(), threads, loadSeconds, rss / (double) (1L << 30));
+                if (p > 0) {
+                    System.out.printf(Locale.ROOT, "pp%-5d %8.2f ± %.2f tok/s%n", p, mean(pp), sd(pp));
+                }
+                if (n > 0) {
+                    System.out.printf(Locale.ROOT, "tg%-5d %8.2f ± %.2f tok/s%n", n, mean(tg), sd(tg));
+                }
+            }
+        }
+        return 0;
+    }
+
+    static int argmax(float[] a) {
+        int best = 0;
+        for (int i = 1; i < a.length; i++) {
+            if (a[i] > a[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    static double mean(double[] a) {
+        double s = 0;
+        for (double x : a) {
+            s += x;
+        }
+        return a.length == 0 ? 0 : s / a.length;
+    }
+
+    static double sd(double[] a) {
+        if (a.length < 2) {
+            return 0;
+        }
+        double m = mean(a);
+        double s = 0;
+        for (double x : a) {
+            s += (x - m) * (x - m);
+        }
+        return Math.sqrt(s / (a.length - 1));
+    }
+
+    /** VmHWM from /proc (Linux); -1 where unavailable. */
+    static long peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux: no figure
+        }
+        return -1;
+    }
+
+    static String jsonEscape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+}
