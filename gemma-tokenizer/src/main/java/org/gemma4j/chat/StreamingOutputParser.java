@@ -214,8 +214,8 @@ public final class StreamingOutputParser {
                     return false;
                 }
                 consume(THOUGHT.length()); // the channel name; following whitespace goes with the trim
-            } else if (!inputEnded && CHANNEL_END.startsWith(rest)) {
-                return false;
+            } else if (!inputEnded && mayStartToken(rest)) {
+                return false; // "thought" directly before <channel|> or a stop token is the label
             }
         } else if (!inputEnded && THOUGHT.startsWith(input.toString())) {
             return false;
@@ -384,6 +384,16 @@ public final class StreamingOutputParser {
             }
         }
         return n;
+    }
+
+    /** Whether {@code text} is the beginning of a watched token (so more input may complete it). */
+    private static boolean mayStartToken(String text) {
+        for (String token : WATCHED) {
+            if (text.length() < token.length() && token.startsWith(text)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean matchesAt(CharSequence s, int at, String token, int length) {

@@ -127,6 +127,20 @@ class StreamingParseTest {
         assertEquals("Answer", recorder.content.toString());
     }
 
+    /** "thought" right before a stop token is the channel label even when the token arrives in pieces. */
+    @Test
+    void labelBeforeASplitStopToken() {
+        for (String[] pieces : new String[][] {
+                {"<|channel>thou", "ght<tu", "rn|>"}, {"<|channel>thought<", "eos>"}, {"<|channel>thought<chan", "nel|>Hi"}}) {
+            StreamingOutputParser stream = GemmaOutputParser.create().stream(OutputListener.NONE);
+            for (String piece : pieces) {
+                stream.feed(piece);
+            }
+            assertEquals(GemmaOutputParser.create().parse(String.join("", pieces)), stream.finish(), String.join("|", pieces));
+            assertEquals("", stream.finish().reasoning());
+        }
+    }
+
     private static List<String> charByChar(String s) {
         List<String> pieces = new ArrayList<>();
         s.codePoints().forEach(cp -> pieces.add(Character.toString(cp)));
