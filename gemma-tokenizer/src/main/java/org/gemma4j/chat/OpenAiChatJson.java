@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reads OpenAI-style request JSON into the conversation model.
@@ -47,7 +50,15 @@ final class OpenAiChatJson {
                 flag(request, kwargs, "enable_thinking", defaults.enableThinking()),
                 flag(request, kwargs, "add_generation_prompt", defaults.addGenerationPrompt()),
                 flag(request, kwargs, "preserve_thinking", defaults.preserveThinking()));
-        return new ChatRequest(new Chat(messages(request.get("messages")), tools(request.get("tools"))), options);
+        Set<ToolCall> rejected = Collections.newSetFromMap(new IdentityHashMap<>());
+        Chat chat = new Chat(messages(request.get("messages"), rejected), tools(request.get("tools")));
+        if (!rejected.isEmpty()) {
+            // The template raises when it reaches such a call; an earlier failure (a tool result it
+            // cannot read) would win, so render up to there to report the error the template reports.
+            new PromptRenderer(false, RenderOptions.DEFAULT, rejected).render(chat);
+            throw argumentsNotMapping();
+        }
+        return new ChatRequest(chat, options);
     }
 
     private static boolean flag(JsonNode request, JsonNode kwargs, String name, boolean fallback) {
@@ -56,6 +67,15 @@ final class OpenAiChatJson {
     }
 
     static List<ChatMessage> messages(JsonNode messages) {
+        Set<ToolCall> rejected = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<ChatMessage> list = messages(messages, rejected);
+        if (!rejected.isEmpty()) {
+            throw argumentsNotMapping();
+        }
+        return list;
+    }
+
+    private static List<ChatMessage> messages(JsonNode messages, Set<ToolCall> rejected) {
         List<ChatMessage> list = new ArrayList<>();
         if (messages == null || messages.isNull()) {
             return list;
@@ -64,12 +84,12 @@ final class OpenAiChatJson {
             throw new ChatTemplateException("ValueError", "'messages' must be a list");
         }
         for (int i = 0; i < messages.size(); i++) {
-            list.add(message(messages.get(i), i == 0));
+            list.add(message(messages.get(i), i == 0, rejected));
         }
         return list;
     }
 
-    private static ChatMessage message(JsonNode m, boolean first) {
+    private static ChatMessage message(JsonNode m, boolean first, Set<ToolCall> rejected) {
         if (!m.isObject()) {
             throw undefined(m, "role");
         }
@@ -88,7 +108,7 @@ final class OpenAiChatJson {
         JsonNode calls = m.get("tool_calls");
         if (callsRendered && PythonText.truthy(calls)) {
             for (JsonNode call : calls) {
-                b.toolCall(toolCall(call));
+                b.toolCall(toolCall(call, rejected));
             }
         }
         JsonNode responses = m.get("tool_responses");
@@ -180,7 +200,8 @@ final class OpenAiChatJson {
         return source(part, "input_audio");
     }
 
-    private static ToolCall toolCall(JsonNode call) {
+    /** The call; one whose arguments the template rejects gets empty arguments and goes into {@code rejected}. */
+    private static ToolCall toolCall(JsonNode call, Set<ToolCall> rejected) {
         JsonNode function = call.get("function");
         if (function == null || !function.isObject()) {
             throw undefined(call, "function");
@@ -189,18 +210,18 @@ final class OpenAiChatJson {
         if (name == null) {
             throw undefined(function, "name");
         }
+        // Only a mapping or null passes; a string (or a missing value, undefined in jinja) is rejected.
         JsonNode arguments = function.get("arguments");
-        if (arguments != null && !arguments.isObject() && !arguments.isNull()) {
-            throw new ChatTemplateException("TemplateError", ARGUMENTS_NOT_MAPPING);
-        }
-        if (arguments == null) {
-            throw new ChatTemplateException("TemplateError", ARGUMENTS_NOT_MAPPING);
-        }
+        boolean accepted = arguments != null && (arguments.isObject() || arguments.isNull());
         JsonNode id = call.get("id");
-        return new ToolCall(
+        ToolCall toolCall = new ToolCall(
                 id == null || id.isNull() ? null : PythonText.str(id),
                 PythonText.str(name),
-                arguments.isObject() ? (ObjectNode) arguments : null);
+                accepted && arguments.isObject() ? (ObjectNode) arguments : null);
+        if (!accepted) {
+            rejected.add(toolCall);
+        }
+        return toolCall;
     }
 
     static List<ToolDeclaration> tools(JsonNode tools) {
@@ -229,6 +250,10 @@ final class OpenAiChatJson {
                 PythonText.str(description),
                 function.get("parameters"),
                 function.has("response") ? function.get("response") : null);
+    }
+
+    static ChatTemplateException argumentsNotMapping() {
+        return new ChatTemplateException("TemplateError", ARGUMENTS_NOT_MAPPING);
     }
 
     private static ChatTemplateException undefined(JsonNode owner, String attribute) {

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The official Gemma 4 chat template, written out in Java. One instance renders one prompt; use it
@@ -36,9 +37,17 @@ final class PromptRenderer {
     /** The template's {@code ns.prev_non_tool_role}: the raw role of the previous non-tool message. */
     private String prevNonToolRole;
 
+    /** Calls whose arguments the request gave as something other than an object (see {@link OpenAiChatJson}). */
+    private final Set<ToolCall> rejectedCalls;
+
     PromptRenderer(boolean emptyThoughtWhenThinkingOff, RenderOptions options) {
+        this(emptyThoughtWhenThinkingOff, options, Set.of());
+    }
+
+    PromptRenderer(boolean emptyThoughtWhenThinkingOff, RenderOptions options, Set<ToolCall> rejectedCalls) {
         this.emptyThoughtWhenThinkingOff = emptyThoughtWhenThinkingOff;
         this.options = Objects.requireNonNull(options, "options");
+        this.rejectedCalls = rejectedCalls;
     }
 
     String render(Chat chat) {
@@ -118,6 +127,9 @@ final class PromptRenderer {
         }
 
         for (ToolCall call : message.toolCalls()) {
+            if (rejectedCalls.contains(call)) {
+                throw OpenAiChatJson.argumentsNotMapping();
+            }
             out.append(GemmaTokens.TOOL_CALL_START).append("call:").append(call.name()).append('{');
             GemmaValueWriter.writeMembers(call.arguments(), out);
             out.append('}').append(GemmaTokens.TOOL_CALL_END);
