@@ -135,16 +135,20 @@ public record ChatMessage(
             return this;
         }
 
+        /** Adds one tool call. */
         public Builder toolCall(ToolCall call) {
             toolCalls.add(Objects.requireNonNull(call, "call"));
             return this;
         }
 
+        /** Replaces the tool calls added so far. */
         public Builder toolCalls(List<ToolCall> calls) {
+            toolCalls.clear();
             toolCalls.addAll(calls);
             return this;
         }
 
+        /** Adds one Gemma-native tool response. */
         public Builder toolResponse(ToolResponse response) {
             toolResponses.add(Objects.requireNonNull(response, "response"));
             return this;
