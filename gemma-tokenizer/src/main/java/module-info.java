@@ -6,4 +6,6 @@ module org.gemma4j.tokenizer {
 
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
+
+    exports org.gemma4j.chat;
 }

@@ -23,6 +23,8 @@ public final class GemmaCli {
         COMMANDS.put("synth", new SynthCommand());
         COMMANDS.put("bench", new BenchCommand());
         COMMANDS.put("tokenize", new TokenizeCommand());
+        COMMANDS.put("render", new RenderCommand());
+        COMMANDS.put("parse", new ParseCommand());
     }
 
     private GemmaCli() {}
