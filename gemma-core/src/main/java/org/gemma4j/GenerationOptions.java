@@ -11,9 +11,16 @@ import java.util.List;
  * @param thinking whether the model reasons before answering; {@code null} uses the model's default
  * @param cancellation checked before every token; {@code null} for none
  * @param contextPolicy what to do when the context fills up
+ * @param prefillProgress called with (tokens done, tokens to do) while a long prompt is prefilled; may be null
  */
 public record GenerationOptions(SamplingOptions sampling, int maxTokens, List<String> stopStrings, Boolean thinking,
-        CancellationToken cancellation, ContextPolicy contextPolicy) {
+        CancellationToken cancellation, ContextPolicy contextPolicy, PrefillProgress prefillProgress) {
+
+    /** Progress of a prompt's prefill, reported between chunks on the generating thread. */
+    @FunctionalInterface
+    public interface PrefillProgress {
+        void update(int done, int total);
+    }
 
     public GenerationOptions {
         if (maxTokens < 1) {
@@ -46,6 +53,7 @@ public record GenerationOptions(SamplingOptions sampling, int maxTokens, List<St
         b.thinking = thinking;
         b.cancellation = cancellation;
         b.contextPolicy = contextPolicy;
+        b.prefillProgress = prefillProgress;
         return b;
     }
 
@@ -57,6 +65,7 @@ public record GenerationOptions(SamplingOptions sampling, int maxTokens, List<St
         private Boolean thinking;
         private CancellationToken cancellation;
         private ContextPolicy contextPolicy = ContextPolicy.FAIL;
+        private PrefillProgress prefillProgress;
 
         public Builder sampling(SamplingOptions s) {
             sampling = s;
@@ -104,8 +113,13 @@ public record GenerationOptions(SamplingOptions sampling, int maxTokens, List<St
             return this;
         }
 
+        public Builder prefillProgress(PrefillProgress p) {
+            prefillProgress = p;
+            return this;
+        }
+
         public GenerationOptions build() {
-            return new GenerationOptions(sampling, maxTokens, stopStrings, thinking, cancellation, contextPolicy);
+            return new GenerationOptions(sampling, maxTokens, stopStrings, thinking, cancellation, contextPolicy, prefillProgress);
         }
     }
 }
