@@ -12,9 +12,11 @@ import java.util.List;
  * @param cancellation checked before every token; {@code null} for none
  * @param contextPolicy what to do when the context fills up
  * @param prefillProgress called with (tokens done, tokens to do) while a long prompt is prefilled; may be null
+ * @param logitsProcessor applied to the logits before every sampled token (constrained decoding); may be null
  */
 public record GenerationOptions(SamplingOptions sampling, int maxTokens, List<String> stopStrings, Boolean thinking,
-        CancellationToken cancellation, ContextPolicy contextPolicy, PrefillProgress prefillProgress) {
+        CancellationToken cancellation, ContextPolicy contextPolicy, PrefillProgress prefillProgress,
+        LogitsProcessor logitsProcessor) {
 
     /** Progress of a prompt's prefill, reported between chunks on the generating thread. */
     @FunctionalInterface
@@ -54,6 +56,7 @@ public record GenerationOptions(SamplingOptions sampling, int maxTokens, List<St
         b.cancellation = cancellation;
         b.contextPolicy = contextPolicy;
         b.prefillProgress = prefillProgress;
+        b.logitsProcessor = logitsProcessor;
         return b;
     }
 
@@ -66,6 +69,7 @@ public record GenerationOptions(SamplingOptions sampling, int maxTokens, List<St
         private CancellationToken cancellation;
         private ContextPolicy contextPolicy = ContextPolicy.FAIL;
         private PrefillProgress prefillProgress;
+        private LogitsProcessor logitsProcessor;
 
         public Builder sampling(SamplingOptions s) {
             sampling = s;
@@ -118,8 +122,14 @@ public record GenerationOptions(SamplingOptions sampling, int maxTokens, List<St
             return this;
         }
 
+        public Builder logitsProcessor(LogitsProcessor p) {
+            logitsProcessor = p;
+            return this;
+        }
+
         public GenerationOptions build() {
-            return new GenerationOptions(sampling, maxTokens, stopStrings, thinking, cancellation, contextPolicy, prefillProgress);
+            return new GenerationOptions(sampling, maxTokens, stopStrings, thinking, cancellation, contextPolicy,
+                    prefillProgress, logitsProcessor);
         }
     }
 }

@@ -76,6 +76,9 @@ final class Generator {
                 reason = FinishReason.CANCELLED;
                 break;
             }
+            if (o.logitsProcessor() != null) {
+                o.logitsProcessor().process(logits, Arrays.copyOfRange(history, prompt.length, historyLength), generated);
+            }
             int token = sampler.sample(logits, history, historyLength);
             if (firstToken < 0) {
                 firstToken = System.nanoTime();

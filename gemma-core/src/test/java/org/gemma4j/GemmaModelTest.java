@@ -247,4 +247,24 @@ class GemmaModelTest {
         session.reset();
         assertEquals(0, session.cachedTokens());
     }
+
+    @Test
+    void aLogitsProcessorConstrainsEveryToken() {
+        int allowedA = model.tokenizer().id("the");
+        int allowedB = model.tokenizer().id("▁fox");
+        java.util.List<Integer> seenCounts = new ArrayList<>();
+        GenerationResult r = model.generate("hello", sampled(9).maxTokens(12).logitsProcessor((logits, generated, count) -> {
+            seenCounts.add(count);
+            for (int i = 0; i < logits.length; i++) {
+                if (i != allowedA && i != allowedB) {
+                    logits[i] = Float.NEGATIVE_INFINITY;
+                }
+            }
+        }).build());
+        assertEquals(12, r.tokens().size());
+        for (int t : r.tokens()) {
+            assertTrue(t == allowedA || t == allowedB, "token " + t);
+        }
+        assertEquals(java.util.stream.IntStream.range(0, 12).boxed().toList(), seenCounts);
+    }
 }
