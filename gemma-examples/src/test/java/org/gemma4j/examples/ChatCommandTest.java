@@ -27,7 +27,7 @@ class ChatCommandTest {
     void aScriptedConversation() throws Exception {
         Path model = dir.resolve("m.gguf");
         SyntheticGemma4.write(model, SyntheticGemma4.Spec.tinyE2b(), SyntheticGemma4.FileType.Q8_0, 1);
-        String[] r = TokenizeCommandTest.run("hello world\n/stats\nthe quick\n/think on\n/reset\n/stats\n/exit\n",
+        String[] r = CliHarness.run("hello world\n/stats\nthe quick\n/think on\n/reset\n/stats\n/exit\n",
                 "chat", "--model", model.toString(), "--max-tokens", "6", "--seed", "2");
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("prompt tokens"), r[1]);
