@@ -1,39 +1,87 @@
 package org.gemma4j.tensor;
 
-import java.lang.foreign.MemorySegment;
+import static org.gemma4j.tensor.Simd.F;
+import static org.gemma4j.tensor.Simd.I;
 
-/** IEEE half-precision values (one "block" per value). */
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/** IEEE half-precision values (a "block" is one value). */
 final class F16Tensor extends BlockTensor {
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, 16 * F.length())));
+    private static final boolean VECTOR = S.length() == F.length();
+    /** 2^112: moves an fp16 exponent (bias 15), placed in a float32's exponent field (bias 127), to its value. */
+    private static final float EXP_ADJUST = 0x1p112f;
+
     F16Tensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.F16, ne, data);
     }
 
     @Override
-    void dequantizeBlock(MemorySegment s, long off, float[] out, int o) {
+    float weightAt(MemorySegment s, long off, int i) {
+        return LittleEndian.f16(s, off);
+    }
+
+    @Override
+    void decodeBlock(MemorySegment s, long off, float[] out, int o) {
         out[o] = LittleEndian.f16(s, off);
     }
 
     @Override
-    public float dot(long row, float[] x, int xOff) {
-        // Convert in chunks into a buffer, then vector FMAs (fp16→fp32 is a scalar intrinsic here).
+    void decodeRow(long row, float[] out) {
         MemorySegment s = data();
         long base = row * rowBytes();
-        float[] w = new float[Math.min(cols(), 1024)];
-        jdk.incubator.vector.FloatVector acc = jdk.incubator.vector.FloatVector.zero(F);
-        float tail = 0f;
-        for (int c0 = 0; c0 < cols(); c0 += w.length) {
-            int len = Math.min(w.length, cols() - c0);
-            for (int i = 0; i < len; i++) {
-                w[i] = LittleEndian.f16(s, base + 2L * (c0 + i));
-            }
-            int i = 0;
-            for (int upper = F.loopBound(len); i < upper; i += F.length()) {
-                acc = jdk.incubator.vector.FloatVector.fromArray(F, w, i).fma(jdk.incubator.vector.FloatVector.fromArray(F, x, xOff + c0 + i), acc);
-            }
-            for (; i < len; i++) {
-                tail += w[i] * x[xOff + c0 + i];
+        int n = cols();
+        int i = 0;
+        if (VECTOR) {
+            for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+                toFloat(s, base + 2L * i).intoArray(out, i);
             }
         }
-        return acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD) + tail;
+        for (; i < n; i++) {
+            out[i] = LittleEndian.f16(s, base + 2L * i);
+        }
+    }
+
+    @Override
+    public float dot(long row, float[] x, int xOff) {
+        MemorySegment s = data();
+        long base = row * rowBytes();
+        int n = cols();
+        int i = 0;
+        float sum = 0f;
+        if (VECTOR) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+                acc = toFloat(s, base + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
+            }
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            sum += LittleEndian.f16(s, base + 2L * i) * x[xOff + i];
+        }
+        return sum;
+    }
+
+    /**
+     * {@code L} fp16 values at {@code off} as floats, exactly as {@link Float#float16ToFloat}: exponent and mantissa
+     * shifted into float position and scaled by 2^112 (exact for normals, subnormals and zero), infinities and NaNs
+     * given the all-ones float exponent, then the sign.
+     */
+    private static FloatVector toFloat(MemorySegment s, long off) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, s, off, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
+        IntVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
+        IntVector scaled = magnitude.reinterpretAsFloats().mul(EXP_ADJUST).reinterpretAsInts();
+        VectorMask<Integer> special = h.and(0x7C00).eq(0x7C00);
+        IntVector bits = scaled.blend(magnitude.or(0x7F800000), special);
+        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 }

@@ -1,24 +1,91 @@
 package org.gemma4j.tensor;
 
-import java.lang.foreign.MemorySegment;
+import static org.gemma4j.tensor.Simd.BL;
+import static org.gemma4j.tensor.Simd.F;
+import static org.gemma4j.tensor.Simd.L;
+import static org.gemma4j.tensor.Simd.PARTS;
 
-/** Q5_1: blocks of 32 values {@code d · q + m} with 5-bit {@code q}: {@code d, m} fp16, {@code qh}, nibbles (24 bytes). */
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** Q5_1: blocks of 32 values {@code q · d + m} with 5-bit {@code q}: {@code d, m} fp16, {@code qh}, nibbles as in Q5_0 (24 bytes). */
 final class Q5_1Tensor extends BlockTensor {
+    private static final int QH = 4;
+    private static final int QS = 8;
+
     Q5_1Tensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.Q5_1, ne, data);
     }
 
     @Override
-    void dequantizeBlock(MemorySegment s, long off, float[] out, int o) {
+    float weightAt(MemorySegment s, long off, int i) {
+        int b = LittleEndian.u8(s, off + QS + (i & 15));
+        int q = (i < 16 ? b & 0xF : b >>> 4) | ((LittleEndian.i32(s, off + QH) >>> i) & 1) << 4;
+        return q * LittleEndian.f16(s, off) + LittleEndian.f16(s, off + 2);
+    }
+
+    @Override
+    void decodeBlock(MemorySegment s, long off, float[] out, int o) {
+        if (!Simd.BLOCK_KERNELS) {
+            decodeBlockScalar(s, off, out, o);
+            return;
+        }
         float d = LittleEndian.f16(s, off);
         float m = LittleEndian.f16(s, off + 2);
-        int qh = LittleEndian.i32(s, off + 4);
-        for (int j = 0; j < 16; j++) {
-            int q = LittleEndian.u8(s, off + 8 + j);
-            int lo = (q & 0xF) | (((qh >>> j) & 1) << 4);
-            int hi = (q >>> 4) | (((qh >>> (j + 16)) & 1) << 4);
-            out[o + j] = d * lo + m;
-            out[o + j + 16] = d * hi + m;
+        int qh = LittleEndian.i32(s, off + QH);
+        for (int c = 0; c < 16; c += BL) {
+            ByteVector q = Simd.bytes(s, off + QS + c);
+            for (int p = 0; p < PARTS; p++) {
+                IntVector qi = Simd.u8(q, p);
+                int j = c + p * L;
+                Simd.toFloat(lo(qi, qh, j)).mul(d).add(m).intoArray(out, o + j);
+                Simd.toFloat(hi(qi, qh, j)).mul(d).add(m).intoArray(out, o + j + 16);
+            }
         }
+    }
+
+    /** Per block: {@code Σ q·x} and {@code Σ x} in registers, then {@code d·Σqx + m·Σx}. */
+    @Override
+    public float dot(long row, float[] x, int xOff) {
+        if (!Simd.BLOCK_KERNELS) {
+            return dotScalar(row, x, xOff);
+        }
+        MemorySegment s = data();
+        long base = row * rowBytes();
+        int blocks = cols() / 32;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long off = base + 24L * b;
+            int xo = xOff + 32 * b;
+            int qh = LittleEndian.i32(s, off + QH);
+            FloatVector qx = FloatVector.zero(F);
+            FloatVector xs = FloatVector.zero(F);
+            for (int c = 0; c < 16; c += BL) {
+                ByteVector q = Simd.bytes(s, off + QS + c);
+                for (int p = 0; p < PARTS; p++) {
+                    IntVector qi = Simd.u8(q, p);
+                    int j = c + p * L;
+                    FloatVector xl = FloatVector.fromArray(F, x, xo + j);
+                    FloatVector xh = FloatVector.fromArray(F, x, xo + j + 16);
+                    qx = Simd.toFloat(lo(qi, qh, j)).fma(xl, qx);
+                    qx = Simd.toFloat(hi(qi, qh, j)).fma(xh, qx);
+                    xs = xs.add(xl).add(xh);
+                }
+            }
+            acc = qx.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
+            acc = xs.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off + 2)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static IntVector lo(IntVector q, int qh, int j) {
+        return q.and(0xF).or(Simd.bit4(qh, j));
+    }
+
+    private static IntVector hi(IntVector q, int qh, int j) {
+        return q.lanewise(VectorOperators.LSHR, 4).or(Simd.bit4(qh, j + 16));
     }
 }

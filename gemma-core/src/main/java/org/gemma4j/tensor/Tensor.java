@@ -38,6 +38,10 @@ public abstract class Tensor {
             r = Math.multiplyExact(r, ne[i]);
         }
         this.rows = r;
+        if (cols % type.blockSize() != 0) {
+            throw new IllegalArgumentException("tensor " + name + ": " + type + " stores blocks of " + type.blockSize()
+                    + " values, but its rows have " + cols + " (ne " + Arrays.toString(ne) + "), not a multiple");
+        }
         this.rowBytes = type.bytesFor(cols);
         long expected = Math.multiplyExact(rowBytes, rows);
         if (data.byteSize() != expected) {

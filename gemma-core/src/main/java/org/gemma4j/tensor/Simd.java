@@ -1,0 +1,58 @@
+package org.gemma4j.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector shapes the block kernels use. Floats and ints use the preferred shape ({@link #L} lanes). Quantized
+ * bytes are loaded {@link #BL} at a time and widened to ints/floats in {@link #PARTS} parts of {@code L} lanes
+ * ({@code PARTS} is 1 on AVX2/AVX-512; 2 on 128-bit NEON/SSE, where a byte vector of 4 lanes does not exist).
+ */
+final class Simd {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    static final int L = F.length();
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, 8 * L)));
+    static final int BL = B.length();
+    static final int PARTS = BL / L;
+    /**
+     * Every block format is built of runs of 16 (or 32) bytes that share their scales; the in-register kernels
+     * need a byte load to fit in such a run. False only for vectors wider than 1024 bits (then the block types
+     * fall back to their scalar twins).
+     */
+    static final boolean BLOCK_KERNELS = 16 % BL == 0;
+    /** {@code 0, 1, .., L-1}: the shift that brings bit {@code j0 + lane} of a broadcast word to bit 0. */
+    static final IntVector IOTA = IntVector.zero(I).addIndex(1);
+
+    private Simd() {}
+
+    /** {@code BL} bytes at {@code off}. */
+    static ByteVector bytes(MemorySegment s, long off) {
+        return ByteVector.fromMemorySegment(B, s, off, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Part {@code p} of a byte vector, zero-extended to {@code L} int lanes. */
+    static IntVector u8(ByteVector b, int p) {
+        return (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+    }
+
+    /** Part {@code p} of a byte vector, sign-extended to {@code L} float lanes. */
+    static FloatVector i8f(ByteVector b, int p) {
+        return (FloatVector) b.convertShape(VectorOperators.B2F, F, p);
+    }
+
+    static FloatVector toFloat(IntVector v) {
+        return (FloatVector) v.convertShape(VectorOperators.I2F, F, 0);
+    }
+
+    /** Bit {@code shift + lane} of {@code bits} moved to bit 4 (the fifth bit of Q5 values), per lane. */
+    static IntVector bit4(int bits, int shift) {
+        return IntVector.broadcast(I, bits >>> shift).lanewise(VectorOperators.LSHR, IOTA).and(1).lanewise(VectorOperators.LSHL, 4);
+    }
+}
