@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
  *   <li>{@link #weightAt}: one value, scalar, bit-exact with ggml's {@code to_float} — the reference, from which
  *       {@link #dequantizeRow} and {@link #dotScalar} are built;</li>
  *   <li>{@link #decodeBlock}: a whole block with the Vector API, bit-exact too (same operations in the same order),
- *       used by {@link #matMul} to decode a weight row once for all tokens;</li>
+ *       used by {@link #matMul} (through {@link #decodeRow}) to decode a weight row once for all tokens;</li>
  *   <li>{@link #dot}: the Vector API dot product, decoding in registers.</li>
  * </ul>
  */
@@ -47,6 +47,7 @@ abstract class BlockTensor extends Tensor {
     }
 
     /** Row {@code row} into {@code out[0 .. cols)} with the vector decoder; same values as {@link #dequantizeRow}. */
+    @Override
     void decodeRow(long row, float[] out) {
         MemorySegment s = data();
         long base = row * rowBytes();
@@ -70,19 +71,5 @@ abstract class BlockTensor extends Tensor {
             }
         }
         return sum;
-    }
-
-    /** Decodes each weight row once (vectorized) and multiplies it with all {@code n} tokens, four at a time. */
-    @Override
-    public void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
-        if (n == 1) {
-            matVec(x, out, rowFrom, rowTo);
-            return;
-        }
-        float[] w = new float[cols()];
-        for (int r = rowFrom; r < rowTo; r++) {
-            decodeRow(r, w);
-            RowProducts.rowTimesTokens(w, x, n, out, outStride, r);
-        }
     }
 }

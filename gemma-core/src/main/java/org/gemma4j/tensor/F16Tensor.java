@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -17,8 +16,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class F16Tensor extends BlockTensor {
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, 16 * F.length())));
     private static final boolean VECTOR = S.length() == F.length();
-    /** 2^112: moves an fp16 exponent (bias 15), placed in a float32's exponent field (bias 127), to its value. */
-    private static final float EXP_ADJUST = 0x1p112f;
 
     F16Tensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.F16, ne, data);
@@ -71,17 +68,21 @@ final class F16Tensor extends BlockTensor {
     }
 
     /**
-     * {@code L} fp16 values at {@code off} as floats, exactly as {@link Float#float16ToFloat}: exponent and mantissa
-     * shifted into float position and scaled by 2^112 (exact for normals, subnormals and zero), infinities and NaNs
-     * given the all-ones float exponent, then the sign.
+     * {@code L} fp16 values at {@code off} as floats, exactly as {@link Float#float16ToFloat}, with integer operations
+     * only where a float operation would touch a subnormal (which costs a microcode assist on x86): normals get the
+     * exponent rebias (+112) added to their bits, subnormals and zeros are {@code mantissa · 2^-24} (exact),
+     * infinities and NaNs the all-ones float exponent; then the sign.
      */
     private static FloatVector toFloat(MemorySegment s, long off) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, s, off, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
-        IntVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
-        IntVector scaled = magnitude.reinterpretAsFloats().mul(EXP_ADJUST).reinterpretAsInts();
-        VectorMask<Integer> special = h.and(0x7C00).eq(0x7C00);
-        IntVector bits = scaled.blend(magnitude.or(0x7F800000), special);
+        IntVector magnitude = h.and(0x7FFF);
+        IntVector exponent = h.and(0x7C00);
+        IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+        IntVector normal = shifted.add(112 << 23);
+        IntVector subnormal = ((FloatVector) magnitude.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
+        IntVector special = shifted.or(0x7F800000);
+        IntVector bits = normal.blend(subnormal, exponent.eq(0)).blend(special, exponent.eq(0x7C00));
         return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 }

@@ -50,18 +50,4 @@ final class F32Tensor extends Tensor {
         }
         return sum;
     }
-
-    /** Copies each weight row to the heap once and multiplies it with all {@code n} tokens, four at a time. */
-    @Override
-    public void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
-        if (n == 1) {
-            matVec(x, out, rowFrom, rowTo);
-            return;
-        }
-        float[] w = new float[cols()];
-        for (int r = rowFrom; r < rowTo; r++) {
-            dequantizeRow(r, w, 0);
-            RowProducts.rowTimesTokens(w, x, n, out, outStride, r);
-        }
-    }
 }

@@ -1,12 +1,9 @@
 package org.gemma4j.tensor;
 
-import static org.gemma4j.tensor.Simd.BL;
 import static org.gemma4j.tensor.Simd.F;
 import static org.gemma4j.tensor.Simd.L;
-import static org.gemma4j.tensor.Simd.PARTS;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -40,21 +37,23 @@ final class Q4KTensor extends BlockTensor {
             decodeBlockScalar(s, off, out, o);
             return;
         }
-        float d = LittleEndian.f16(s, off);
-        float dmin = LittleEndian.f16(s, off + 2);
+        int dd = LittleEndian.i32(s, off);
+        float d = LittleEndian.f16Low(dd);
+        float dmin = LittleEndian.f16High(dd);
+        long lo = LittleEndian.i64(s, off + SCALES);
+        int hi = LittleEndian.i32(s, off + SCALES + 8);
+        long scales = KQuantScales.packedScales(lo, hi);
+        long mins = KQuantScales.packedMins(lo, hi);
         for (int k = 0; k < 4; k++) {
-            float d1 = d * KQuantScales.scale(s, off + SCALES, 2 * k);
-            float m1 = dmin * KQuantScales.min(s, off + SCALES, 2 * k);
-            float d2 = d * KQuantScales.scale(s, off + SCALES, 2 * k + 1);
-            float m2 = dmin * KQuantScales.min(s, off + SCALES, 2 * k + 1);
-            for (int c = 0; c < 32; c += BL) {
-                ByteVector q = Simd.bytes(s, off + QS + 32 * k + c);
-                for (int p = 0; p < PARTS; p++) {
-                    IntVector qi = Simd.u8(q, p);
-                    int j = o + 64 * k + c + p * L;
-                    Simd.toFloat(qi.and(0xF)).mul(d1).sub(m1).intoArray(out, j);
-                    Simd.toFloat(qi.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).intoArray(out, j + 32);
-                }
+            float d1 = d * KQuantScales.at(scales, 2 * k);
+            float m1 = dmin * KQuantScales.at(mins, 2 * k);
+            float d2 = d * KQuantScales.at(scales, 2 * k + 1);
+            float m2 = dmin * KQuantScales.at(mins, 2 * k + 1);
+            for (int j = 0; j < 32; j += L) {
+                IntVector q = Simd.u8(s, off + QS + 32 * k, j);
+                int y = o + 64 * k + j;
+                Simd.toFloat(q.and(0xF)).mul(d1).sub(m1).intoArray(out, y);
+                Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).intoArray(out, y + 32);
             }
         }
     }
@@ -76,23 +75,25 @@ final class Q4KTensor extends BlockTensor {
         for (int b = 0; b < blocks; b++) {
             long off = base + 144L * b;
             int xo = xOff + 256 * b;
-            float d = LittleEndian.f16(s, off);
-            float dmin = LittleEndian.f16(s, off + 2);
+            int dd = LittleEndian.i32(s, off);
+            float d = LittleEndian.f16Low(dd);
+            float dmin = LittleEndian.f16High(dd);
+            long lo = LittleEndian.i64(s, off + SCALES);
+            int hi = LittleEndian.i32(s, off + SCALES + 8);
+            long scales = KQuantScales.packedScales(lo, hi);
+            long mins = KQuantScales.packedMins(lo, hi);
             for (int k = 0; k < 4; k++) {
-                FloatVector d1 = FloatVector.broadcast(F, d * KQuantScales.scale(s, off + SCALES, 2 * k));
-                FloatVector m1 = FloatVector.broadcast(F, -dmin * KQuantScales.min(s, off + SCALES, 2 * k));
-                FloatVector d2 = FloatVector.broadcast(F, d * KQuantScales.scale(s, off + SCALES, 2 * k + 1));
-                FloatVector m2 = FloatVector.broadcast(F, -dmin * KQuantScales.min(s, off + SCALES, 2 * k + 1));
-                for (int c = 0; c < 32; c += BL) {
-                    ByteVector q = Simd.bytes(s, off + QS + 32 * k + c);
-                    for (int p = 0; p < PARTS; p++) {
-                        IntVector qi = Simd.u8(q, p);
-                        int j = xo + 64 * k + c + p * L;
-                        FloatVector w1 = Simd.toFloat(qi.and(0xF)).fma(d1, m1);
-                        FloatVector w2 = Simd.toFloat(qi.lanewise(VectorOperators.LSHR, 4)).fma(d2, m2);
-                        acc1 = w1.fma(FloatVector.fromArray(F, x, j), acc1);
-                        acc2 = w2.fma(FloatVector.fromArray(F, x, j + 32), acc2);
-                    }
+                FloatVector d1 = FloatVector.broadcast(F, d * KQuantScales.at(scales, 2 * k));
+                FloatVector m1 = FloatVector.broadcast(F, -dmin * KQuantScales.at(mins, 2 * k));
+                FloatVector d2 = FloatVector.broadcast(F, d * KQuantScales.at(scales, 2 * k + 1));
+                FloatVector m2 = FloatVector.broadcast(F, -dmin * KQuantScales.at(mins, 2 * k + 1));
+                for (int j = 0; j < 32; j += L) {
+                    IntVector q = Simd.u8(s, off + QS + 32 * k, j);
+                    int y = xo + 64 * k + j;
+                    FloatVector w1 = Simd.toFloat(q.and(0xF)).fma(d1, m1);
+                    FloatVector w2 = Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).fma(d2, m2);
+                    acc1 = w1.fma(FloatVector.fromArray(F, x, y), acc1);
+                    acc2 = w2.fma(FloatVector.fromArray(F, x, y + 32), acc2);
                 }
             }
         }

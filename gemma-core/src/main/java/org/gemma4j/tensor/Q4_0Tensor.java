@@ -1,12 +1,9 @@
 package org.gemma4j.tensor;
 
-import static org.gemma4j.tensor.Simd.BL;
 import static org.gemma4j.tensor.Simd.F;
 import static org.gemma4j.tensor.Simd.L;
-import static org.gemma4j.tensor.Simd.PARTS;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -35,15 +32,11 @@ final class Q4_0Tensor extends BlockTensor {
             decodeBlockScalar(s, off, out, o);
             return;
         }
-        FloatVector d = FloatVector.broadcast(F, LittleEndian.f16(s, off));
-        for (int c = 0; c < 16; c += BL) {
-            ByteVector q = Simd.bytes(s, off + QS + c);
-            for (int p = 0; p < PARTS; p++) {
-                IntVector qi = Simd.u8(q, p);
-                int j = o + c + p * L;
-                Simd.toFloat(lo(qi)).mul(d).intoArray(out, j);
-                Simd.toFloat(hi(qi)).mul(d).intoArray(out, j + 16);
-            }
+        float d = LittleEndian.f16(s, off);
+        for (int j = 0; j < 16; j += L) {
+            IntVector q = Simd.u8(s, off + QS, j);
+            Simd.toFloat(lo(q)).mul(d).intoArray(out, o + j);
+            Simd.toFloat(hi(q)).mul(d).intoArray(out, o + j + 16);
         }
     }
 
@@ -61,14 +54,10 @@ final class Q4_0Tensor extends BlockTensor {
             long off = base + 18L * b;
             int xo = xOff + 32 * b;
             FloatVector qx = FloatVector.zero(F);
-            for (int c = 0; c < 16; c += BL) {
-                ByteVector q = Simd.bytes(s, off + QS + c);
-                for (int p = 0; p < PARTS; p++) {
-                    IntVector qi = Simd.u8(q, p);
-                    int j = xo + c + p * L;
-                    qx = Simd.toFloat(lo(qi)).fma(FloatVector.fromArray(F, x, j), qx);
-                    qx = Simd.toFloat(hi(qi)).fma(FloatVector.fromArray(F, x, j + 16), qx);
-                }
+            for (int j = 0; j < 16; j += L) {
+                IntVector q = Simd.u8(s, off + QS, j);
+                qx = Simd.toFloat(lo(q)).fma(FloatVector.fromArray(F, x, xo + j), qx);
+                qx = Simd.toFloat(hi(q)).fma(FloatVector.fromArray(F, x, xo + j + 16), qx);
             }
             acc = qx.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
         }

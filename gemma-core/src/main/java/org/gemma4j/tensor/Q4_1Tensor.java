@@ -1,12 +1,9 @@
 package org.gemma4j.tensor;
 
-import static org.gemma4j.tensor.Simd.BL;
 import static org.gemma4j.tensor.Simd.F;
 import static org.gemma4j.tensor.Simd.L;
-import static org.gemma4j.tensor.Simd.PARTS;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -34,14 +31,10 @@ final class Q4_1Tensor extends BlockTensor {
         }
         float d = LittleEndian.f16(s, off);
         float m = LittleEndian.f16(s, off + 2);
-        for (int c = 0; c < 16; c += BL) {
-            ByteVector q = Simd.bytes(s, off + QS + c);
-            for (int p = 0; p < PARTS; p++) {
-                IntVector qi = Simd.u8(q, p);
-                int j = o + c + p * L;
-                Simd.toFloat(qi.and(0xF)).mul(d).add(m).intoArray(out, j);
-                Simd.toFloat(qi.lanewise(VectorOperators.LSHR, 4)).mul(d).add(m).intoArray(out, j + 16);
-            }
+        for (int j = 0; j < 16; j += L) {
+            IntVector q = Simd.u8(s, off + QS, j);
+            Simd.toFloat(q.and(0xF)).mul(d).add(m).intoArray(out, o + j);
+            Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).mul(d).add(m).intoArray(out, o + j + 16);
         }
     }
 
@@ -60,17 +53,13 @@ final class Q4_1Tensor extends BlockTensor {
             int xo = xOff + 32 * b;
             FloatVector qx = FloatVector.zero(F);
             FloatVector xs = FloatVector.zero(F);
-            for (int c = 0; c < 16; c += BL) {
-                ByteVector q = Simd.bytes(s, off + QS + c);
-                for (int p = 0; p < PARTS; p++) {
-                    IntVector qi = Simd.u8(q, p);
-                    int j = xo + c + p * L;
-                    FloatVector xl = FloatVector.fromArray(F, x, j);
-                    FloatVector xh = FloatVector.fromArray(F, x, j + 16);
-                    qx = Simd.toFloat(qi.and(0xF)).fma(xl, qx);
-                    qx = Simd.toFloat(qi.lanewise(VectorOperators.LSHR, 4)).fma(xh, qx);
-                    xs = xs.add(xl).add(xh);
-                }
+            for (int j = 0; j < 16; j += L) {
+                IntVector q = Simd.u8(s, off + QS, j);
+                FloatVector xl = FloatVector.fromArray(F, x, xo + j);
+                FloatVector xh = FloatVector.fromArray(F, x, xo + j + 16);
+                qx = Simd.toFloat(q.and(0xF)).fma(xl, qx);
+                qx = Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).fma(xh, qx);
+                xs = xs.add(xl).add(xh);
             }
             acc = qx.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
             acc = xs.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off + 2)), acc);

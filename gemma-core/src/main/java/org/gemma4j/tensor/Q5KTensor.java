@@ -1,12 +1,9 @@
 package org.gemma4j.tensor;
 
-import static org.gemma4j.tensor.Simd.BL;
 import static org.gemma4j.tensor.Simd.F;
 import static org.gemma4j.tensor.Simd.L;
-import static org.gemma4j.tensor.Simd.PARTS;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -42,30 +39,25 @@ final class Q5KTensor extends BlockTensor {
             decodeBlockScalar(s, off, out, o);
             return;
         }
-        float d = LittleEndian.f16(s, off);
-        float dmin = LittleEndian.f16(s, off + 2);
-        for (int k = 0; k < 4; k++) {
-            float d1 = d * KQuantScales.scale(s, off + SCALES, 2 * k);
-            float m1 = dmin * KQuantScales.min(s, off + SCALES, 2 * k);
-            float d2 = d * KQuantScales.scale(s, off + SCALES, 2 * k + 1);
-            float m2 = dmin * KQuantScales.min(s, off + SCALES, 2 * k + 1);
-            for (int c = 0; c < 32; c += BL) {
-                ByteVector q = Simd.bytes(s, off + QS + 32 * k + c);
-                ByteVector h = Simd.bytes(s, off + QH + c);
-                for (int p = 0; p < PARTS; p++) {
-                    IntVector qi = Simd.u8(q, p);
-                    IntVector hi = Simd.u8(h, p);
-                    int j = o + 64 * k + c + p * L;
-                    Simd.toFloat(low(qi, hi, 2 * k)).mul(d1).sub(m1).intoArray(out, j);
-                    Simd.toFloat(high(qi, hi, 2 * k + 1)).mul(d2).sub(m2).intoArray(out, j + 32);
-                }
+        int dd = LittleEndian.i32(s, off);
+        float d = LittleEndian.f16Low(dd);
+        float dmin = LittleEndian.f16High(dd);
+        long lo = LittleEndian.i64(s, off + SCALES);
+        int hi = LittleEndian.i32(s, off + SCALES + 8);
+        long scales = KQuantScales.packedScales(lo, hi);
+        long mins = KQuantScales.packedMins(lo, hi);
+        for (int sub = 0; sub < 8; sub++) {
+            float dsc = d * KQuantScales.at(scales, sub);
+            float m = dmin * KQuantScales.at(mins, sub);
+            for (int j = 0; j < 32; j += L) {
+                Simd.toFloat(q(s, off, sub, j)).mul(dsc).sub(m).intoArray(out, o + 32 * sub + j);
             }
         }
     }
 
     /**
-     * Decodes in registers ({@code q·(d·sc) - dmin·m} fused) and accumulates {@code w·x}, the two sub-blocks of a
-     * nibble run in separate accumulators.
+     * Decodes in registers ({@code q·(d·sc) - dmin·m} fused) and accumulates {@code w·x}. One sub-block per outer
+     * iteration keeps the loop body small enough for C2 to inline every vector operation.
      */
     @Override
     public float dot(long row, float[] x, int xOff) {
@@ -75,47 +67,33 @@ final class Q5KTensor extends BlockTensor {
         MemorySegment s = data();
         long base = row * rowBytes();
         int blocks = cols() / 256;
-        FloatVector acc1 = FloatVector.zero(F);
-        FloatVector acc2 = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long off = base + 176L * b;
             int xo = xOff + 256 * b;
-            float d = LittleEndian.f16(s, off);
-            float dmin = LittleEndian.f16(s, off + 2);
-            for (int k = 0; k < 4; k++) {
-                FloatVector d1 = FloatVector.broadcast(F, d * KQuantScales.scale(s, off + SCALES, 2 * k));
-                FloatVector m1 = FloatVector.broadcast(F, -dmin * KQuantScales.min(s, off + SCALES, 2 * k));
-                FloatVector d2 = FloatVector.broadcast(F, d * KQuantScales.scale(s, off + SCALES, 2 * k + 1));
-                FloatVector m2 = FloatVector.broadcast(F, -dmin * KQuantScales.min(s, off + SCALES, 2 * k + 1));
-                for (int c = 0; c < 32; c += BL) {
-                    ByteVector q = Simd.bytes(s, off + QS + 32 * k + c);
-                    ByteVector h = Simd.bytes(s, off + QH + c);
-                    for (int p = 0; p < PARTS; p++) {
-                        IntVector qi = Simd.u8(q, p);
-                        IntVector hi = Simd.u8(h, p);
-                        int j = xo + 64 * k + c + p * L;
-                        FloatVector w1 = Simd.toFloat(low(qi, hi, 2 * k)).fma(d1, m1);
-                        FloatVector w2 = Simd.toFloat(high(qi, hi, 2 * k + 1)).fma(d2, m2);
-                        acc1 = w1.fma(FloatVector.fromArray(F, x, j), acc1);
-                        acc2 = w2.fma(FloatVector.fromArray(F, x, j + 32), acc2);
-                    }
+            int dd = LittleEndian.i32(s, off);
+            float d = LittleEndian.f16Low(dd);
+            float dmin = LittleEndian.f16High(dd);
+            long lo = LittleEndian.i64(s, off + SCALES);
+            int hi = LittleEndian.i32(s, off + SCALES + 8);
+            long scales = KQuantScales.packedScales(lo, hi);
+            long mins = KQuantScales.packedMins(lo, hi);
+            for (int sub = 0; sub < 8; sub++) {
+                FloatVector dsc = FloatVector.broadcast(F, d * KQuantScales.at(scales, sub));
+                FloatVector m = FloatVector.broadcast(F, -dmin * KQuantScales.at(mins, sub));
+                for (int j = 0; j < 32; j += L) {
+                    FloatVector w = Simd.toFloat(q(s, off, sub, j)).fma(dsc, m);
+                    acc = w.fma(FloatVector.fromArray(F, x, xo + 32 * sub + j), acc);
                 }
             }
         }
-        return acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Low nibbles with bit {@code sub} of {@code qh} as their fifth bit. */
-    private static IntVector low(IntVector q, IntVector qh, int sub) {
-        return q.and(0xF).or(fifthBit(qh, sub));
-    }
-
-    /** High nibbles with bit {@code sub} of {@code qh} as their fifth bit. */
-    private static IntVector high(IntVector q, IntVector qh, int sub) {
-        return q.lanewise(VectorOperators.LSHR, 4).or(fifthBit(qh, sub));
-    }
-
-    private static IntVector fifthBit(IntVector qh, int sub) {
-        return qh.lanewise(VectorOperators.LSHR, sub).and(1).lanewise(VectorOperators.LSHL, 4);
+    /** The 5-bit values {@code j .. j+L} of sub-block {@code sub}: its nibbles, and bit {@code sub} of {@code qh} as bit 4. */
+    private static IntVector q(MemorySegment s, long off, int sub, int j) {
+        IntVector nibbles = Simd.u8(s, off + QS + 32 * (sub / 2), j).lanewise(VectorOperators.LSHR, 4 * (sub % 2)).and(0xF);
+        IntVector fifth = Simd.u8(s, off + QH, j).lanewise(VectorOperators.LSHR, sub).and(1).lanewise(VectorOperators.LSHL, 4);
+        return nibbles.or(fifth);
     }
 }

@@ -1,12 +1,9 @@
 package org.gemma4j.tensor;
 
-import static org.gemma4j.tensor.Simd.BL;
 import static org.gemma4j.tensor.Simd.F;
 import static org.gemma4j.tensor.Simd.L;
-import static org.gemma4j.tensor.Simd.PARTS;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -36,16 +33,10 @@ final class Q5_0Tensor extends BlockTensor {
             decodeBlockScalar(s, off, out, o);
             return;
         }
-        FloatVector d = FloatVector.broadcast(F, LittleEndian.f16(s, off));
+        float d = LittleEndian.f16(s, off);
         int qh = LittleEndian.i32(s, off + QH);
-        for (int c = 0; c < 16; c += BL) {
-            ByteVector q = Simd.bytes(s, off + QS + c);
-            for (int p = 0; p < PARTS; p++) {
-                IntVector qi = Simd.u8(q, p);
-                int j = c + p * L;
-                Simd.toFloat(lo(qi, qh, j)).mul(d).intoArray(out, o + j);
-                Simd.toFloat(hi(qi, qh, j)).mul(d).intoArray(out, o + j + 16);
-            }
+        for (int i = 0; i < 32; i += L) {
+            Simd.toFloat(q(s, off, qh, i).sub(16)).mul(d).intoArray(out, o + i);
         }
     }
 
@@ -64,27 +55,21 @@ final class Q5_0Tensor extends BlockTensor {
             int xo = xOff + 32 * b;
             int qh = LittleEndian.i32(s, off + QH);
             FloatVector qx = FloatVector.zero(F);
-            for (int c = 0; c < 16; c += BL) {
-                ByteVector q = Simd.bytes(s, off + QS + c);
-                for (int p = 0; p < PARTS; p++) {
-                    IntVector qi = Simd.u8(q, p);
-                    int j = c + p * L;
-                    qx = Simd.toFloat(lo(qi, qh, j)).fma(FloatVector.fromArray(F, x, xo + j), qx);
-                    qx = Simd.toFloat(hi(qi, qh, j)).fma(FloatVector.fromArray(F, x, xo + j + 16), qx);
-                }
+            for (int i = 0; i < 32; i += L) {
+                qx = Simd.toFloat(q(s, off, qh, i).sub(16)).fma(FloatVector.fromArray(F, x, xo + i), qx);
             }
             acc = qx.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Values {@code j .. j+L}: low nibbles with their fifth bit, minus 16. */
-    private static IntVector lo(IntVector q, int qh, int j) {
-        return q.and(0xF).or(Simd.bit4(qh, j)).sub(16);
-    }
-
-    /** Values {@code j+16 .. j+16+L}: high nibbles with their fifth bit, minus 16. */
-    private static IntVector hi(IntVector q, int qh, int j) {
-        return q.lanewise(VectorOperators.LSHR, 4).or(Simd.bit4(qh, j + 16)).sub(16);
+    /**
+     * The unsigned 5-bit values {@code i .. i+L} ({@code i} a multiple of {@code L}): nibbles of bytes {@code i % 16 ..},
+     * low ones for {@code i < 16}, and bits {@code i ..} of {@code qh} as bit 4. One value range per call keeps the
+     * loop bodies small enough for C2 to inline every vector operation.
+     */
+    private static IntVector q(MemorySegment s, long off, int qh, int i) {
+        IntVector nibbles = Simd.u8(s, off + QS, i & 15).lanewise(VectorOperators.LSHR, (i & 16) >> 2).and(0xF);
+        return nibbles.or(Simd.bit4(qh, i));
     }
 }

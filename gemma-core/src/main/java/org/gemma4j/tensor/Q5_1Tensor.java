@@ -1,12 +1,9 @@
 package org.gemma4j.tensor;
 
-import static org.gemma4j.tensor.Simd.BL;
 import static org.gemma4j.tensor.Simd.F;
 import static org.gemma4j.tensor.Simd.L;
-import static org.gemma4j.tensor.Simd.PARTS;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -36,14 +33,8 @@ final class Q5_1Tensor extends BlockTensor {
         float d = LittleEndian.f16(s, off);
         float m = LittleEndian.f16(s, off + 2);
         int qh = LittleEndian.i32(s, off + QH);
-        for (int c = 0; c < 16; c += BL) {
-            ByteVector q = Simd.bytes(s, off + QS + c);
-            for (int p = 0; p < PARTS; p++) {
-                IntVector qi = Simd.u8(q, p);
-                int j = c + p * L;
-                Simd.toFloat(lo(qi, qh, j)).mul(d).add(m).intoArray(out, o + j);
-                Simd.toFloat(hi(qi, qh, j)).mul(d).add(m).intoArray(out, o + j + 16);
-            }
+        for (int i = 0; i < 32; i += L) {
+            Simd.toFloat(q(s, off, qh, i)).mul(d).add(m).intoArray(out, o + i);
         }
     }
 
@@ -63,17 +54,10 @@ final class Q5_1Tensor extends BlockTensor {
             int qh = LittleEndian.i32(s, off + QH);
             FloatVector qx = FloatVector.zero(F);
             FloatVector xs = FloatVector.zero(F);
-            for (int c = 0; c < 16; c += BL) {
-                ByteVector q = Simd.bytes(s, off + QS + c);
-                for (int p = 0; p < PARTS; p++) {
-                    IntVector qi = Simd.u8(q, p);
-                    int j = c + p * L;
-                    FloatVector xl = FloatVector.fromArray(F, x, xo + j);
-                    FloatVector xh = FloatVector.fromArray(F, x, xo + j + 16);
-                    qx = Simd.toFloat(lo(qi, qh, j)).fma(xl, qx);
-                    qx = Simd.toFloat(hi(qi, qh, j)).fma(xh, qx);
-                    xs = xs.add(xl).add(xh);
-                }
+            for (int i = 0; i < 32; i += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+                qx = Simd.toFloat(q(s, off, qh, i)).fma(xv, qx);
+                xs = xs.add(xv);
             }
             acc = qx.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
             acc = xs.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off + 2)), acc);
@@ -81,11 +65,9 @@ final class Q5_1Tensor extends BlockTensor {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    private static IntVector lo(IntVector q, int qh, int j) {
-        return q.and(0xF).or(Simd.bit4(qh, j));
-    }
-
-    private static IntVector hi(IntVector q, int qh, int j) {
-        return q.lanewise(VectorOperators.LSHR, 4).or(Simd.bit4(qh, j + 16));
+    /** The 5-bit values {@code i .. i+L}, as in Q5_0. */
+    private static IntVector q(MemorySegment s, long off, int qh, int i) {
+        IntVector nibbles = Simd.u8(s, off + QS, i & 15).lanewise(VectorOperators.LSHR, (i & 16) >> 2).and(0xF);
+        return nibbles.or(Simd.bit4(qh, i));
     }
 }

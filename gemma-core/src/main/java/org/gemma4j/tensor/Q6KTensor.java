@@ -1,12 +1,9 @@
 package org.gemma4j.tensor;
 
-import static org.gemma4j.tensor.Simd.BL;
 import static org.gemma4j.tensor.Simd.F;
 import static org.gemma4j.tensor.Simd.L;
-import static org.gemma4j.tensor.Simd.PARTS;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -48,33 +45,20 @@ final class Q6KTensor extends BlockTensor {
         }
         float d = LittleEndian.f16(s, off + D);
         for (int half = 0; half < 2; half++) {
-            long ql = off + 64 * half;
-            long qh = off + QH + 32 * half;
-            long sc = off + SCALES + 8 * half;
-            for (int c = 0; c < 32; c += BL) {
-                ByteVector lo0 = Simd.bytes(s, ql + c);
-                ByteVector lo1 = Simd.bytes(s, ql + 32 + c);
-                ByteVector h = Simd.bytes(s, qh + c);
-                int is = c / 16; // BL divides 16: a load never straddles two scales
-                float d1 = d * LittleEndian.i8(s, sc + is);
-                float d2 = d * LittleEndian.i8(s, sc + is + 2);
-                float d3 = d * LittleEndian.i8(s, sc + is + 4);
-                float d4 = d * LittleEndian.i8(s, sc + is + 6);
-                for (int p = 0; p < PARTS; p++) {
-                    IntVector a = Simd.u8(lo0, p);
-                    IntVector b = Simd.u8(lo1, p);
-                    IntVector hb = Simd.u8(h, p);
-                    int j = o + 128 * half + c + p * L;
-                    Simd.toFloat(q1(a, hb)).mul(d1).intoArray(out, j);
-                    Simd.toFloat(q2(b, hb)).mul(d2).intoArray(out, j + 32);
-                    Simd.toFloat(q3(a, hb)).mul(d3).intoArray(out, j + 64);
-                    Simd.toFloat(q4(b, hb)).mul(d4).intoArray(out, j + 96);
+            long sc = LittleEndian.i64(s, off + SCALES + 8 * half); // this half's 8 int8 scales
+            for (int quarter = 0; quarter < 4; quarter++) {
+                for (int j = 0; j < 32; j += L) { // L divides 16: a vector never straddles two scales
+                    float dsc = d * scale(sc, j / 16 + 2 * quarter);
+                    Simd.toFloat(q(s, off, half, quarter, j).sub(32)).mul(dsc).intoArray(out, o + 128 * half + 32 * quarter + j);
                 }
             }
         }
     }
 
-    /** Decodes in registers as {@link #decodeBlock} does and accumulates {@code w·x} in two accumulators. */
+    /**
+     * Decodes in registers ({@code q·(d·sc) - 32·d·sc} fused) and accumulates {@code w·x}. One 32-value quarter per
+     * outer iteration keeps the loop body small enough for C2 to inline every vector operation.
+     */
     @Override
     public float dot(long row, float[] x, int xOff) {
         if (!Simd.BLOCK_KERNELS) {
@@ -83,55 +67,37 @@ final class Q6KTensor extends BlockTensor {
         MemorySegment s = data();
         long base = row * rowBytes();
         int blocks = cols() / 256;
-        FloatVector acc1 = FloatVector.zero(F);
-        FloatVector acc2 = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F);
         for (int blk = 0; blk < blocks; blk++) {
             long off = base + 210L * blk;
             float d = LittleEndian.f16(s, off + D);
             for (int half = 0; half < 2; half++) {
-                long ql = off + 64 * half;
-                long qh = off + QH + 32 * half;
-                long sc = off + SCALES + 8 * half;
-                int xo = xOff + 256 * blk + 128 * half;
-                for (int c = 0; c < 32; c += BL) {
-                    ByteVector lo0 = Simd.bytes(s, ql + c);
-                    ByteVector lo1 = Simd.bytes(s, ql + 32 + c);
-                    ByteVector h = Simd.bytes(s, qh + c);
-                    int is = c / 16;
-                    float d1 = d * LittleEndian.i8(s, sc + is);
-                    float d2 = d * LittleEndian.i8(s, sc + is + 2);
-                    float d3 = d * LittleEndian.i8(s, sc + is + 4);
-                    float d4 = d * LittleEndian.i8(s, sc + is + 6);
-                    for (int p = 0; p < PARTS; p++) {
-                        IntVector a = Simd.u8(lo0, p);
-                        IntVector b = Simd.u8(lo1, p);
-                        IntVector hb = Simd.u8(h, p);
-                        int j = xo + c + p * L;
-                        acc1 = Simd.toFloat(q1(a, hb)).mul(d1).fma(FloatVector.fromArray(F, x, j), acc1);
-                        acc2 = Simd.toFloat(q2(b, hb)).mul(d2).fma(FloatVector.fromArray(F, x, j + 32), acc2);
-                        acc1 = Simd.toFloat(q3(a, hb)).mul(d3).fma(FloatVector.fromArray(F, x, j + 64), acc1);
-                        acc2 = Simd.toFloat(q4(b, hb)).mul(d4).fma(FloatVector.fromArray(F, x, j + 96), acc2);
+                long sc = LittleEndian.i64(s, off + SCALES + 8 * half);
+                for (int quarter = 0; quarter < 4; quarter++) {
+                    int xo = xOff + 256 * blk + 128 * half + 32 * quarter;
+                    for (int j = 0; j < 32; j += L) {
+                        float dsc = d * scale(sc, j / 16 + 2 * quarter);
+                        FloatVector w = Simd.toFloat(q(s, off, half, quarter, j)).fma(dsc, -32f * dsc);
+                        acc = w.fma(FloatVector.fromArray(F, x, xo + j), acc);
                     }
                 }
             }
         }
-        return acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    // The four 6-bit values of a (ql, qh) lane, minus 32: bits 0-1, 2-3, 4-5, 6-7 of qh become bits 4-5.
-    private static IntVector q1(IntVector lo0, IntVector qh) {
-        return lo0.and(0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32);
+    /** Signed byte {@code k} of the 8 scales read as one long. */
+    private static int scale(long scales, int k) {
+        return (byte) (scales >>> (8 * k));
     }
 
-    private static IntVector q2(IntVector lo1, IntVector qh) {
-        return lo1.and(0xF).or(qh.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32);
-    }
-
-    private static IntVector q3(IntVector lo0, IntVector qh) {
-        return lo0.lanewise(VectorOperators.LSHR, 4).or(qh.and(0x30)).sub(32);
-    }
-
-    private static IntVector q4(IntVector lo1, IntVector qh) {
-        return lo1.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32);
+    /**
+     * The unsigned 6-bit values {@code j .. j+L} of a quarter: low nibbles of {@code ql[l]}, of {@code ql[l+32]}, then
+     * high nibbles of both; bits {@code 2·quarter, 2·quarter+1} of {@code qh[l]} on top.
+     */
+    private static IntVector q(MemorySegment s, long off, int half, int quarter, int j) {
+        IntVector low = Simd.u8(s, off + 64 * half + 32 * (quarter & 1), j).lanewise(VectorOperators.LSHR, 4 * (quarter >> 1)).and(0xF);
+        IntVector high = Simd.u8(s, off + QH + 32 * half, j).lanewise(VectorOperators.LSHR, 2 * quarter).and(3).lanewise(VectorOperators.LSHL, 4);
+        return low.or(high);
     }
 }

@@ -1,12 +1,9 @@
 package org.gemma4j.tensor;
 
-import static org.gemma4j.tensor.Simd.BL;
 import static org.gemma4j.tensor.Simd.F;
 import static org.gemma4j.tensor.Simd.L;
-import static org.gemma4j.tensor.Simd.PARTS;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -29,12 +26,9 @@ final class Q8_0Tensor extends BlockTensor {
             decodeBlockScalar(s, off, out, o);
             return;
         }
-        FloatVector d = FloatVector.broadcast(F, LittleEndian.f16(s, off));
-        for (int c = 0; c < 32; c += BL) {
-            ByteVector q = Simd.bytes(s, off + QS + c);
-            for (int p = 0; p < PARTS; p++) {
-                Simd.i8f(q, p).mul(d).intoArray(out, o + c + p * L);
-            }
+        float d = LittleEndian.f16(s, off);
+        for (int j = 0; j < 32; j += L) {
+            Simd.i8f(s, off + QS, j).mul(d).intoArray(out, o + j);
         }
     }
 
@@ -52,11 +46,8 @@ final class Q8_0Tensor extends BlockTensor {
             long off = base + 34L * b;
             int xo = xOff + 32 * b;
             FloatVector qx = FloatVector.zero(F);
-            for (int c = 0; c < 32; c += BL) {
-                ByteVector q = Simd.bytes(s, off + QS + c);
-                for (int p = 0; p < PARTS; p++) {
-                    qx = Simd.i8f(q, p).fma(FloatVector.fromArray(F, x, xo + c + p * L), qx);
-                }
+            for (int j = 0; j < 32; j += L) {
+                qx = Simd.i8f(s, off + QS, j).fma(FloatVector.fromArray(F, x, xo + j), qx);
             }
             acc = qx.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
         }

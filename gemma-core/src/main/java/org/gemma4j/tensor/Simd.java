@@ -32,23 +32,35 @@ final class Simd {
 
     private Simd() {}
 
-    /** {@code BL} bytes at {@code off}. */
-    static ByteVector bytes(MemorySegment s, long off) {
+    /**
+     * Bytes {@code off + j .. off + j + L}, zero-extended to {@code L} int lanes. {@code j} is a multiple of
+     * {@code L}; with {@code PARTS > 1} the aligned {@code BL}-byte group holding them is loaded and the right part
+     * widened ({@code BL} divides 16, so the load stays inside the run). The {@code PARTS == 1} test folds away at
+     * compile time, keeping the kernels small enough for C2 to inline every vector operation.
+     */
+    static IntVector u8(MemorySegment s, long off, int j) {
+        if (PARTS == 1) {
+            return (IntVector) bytes(s, off + j).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        }
+        int group = j & -BL;
+        return (IntVector) bytes(s, off + group).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, (j - group) / L);
+    }
+
+    /** Like {@link #u8} but sign-extended straight to floats. */
+    static FloatVector i8f(MemorySegment s, long off, int j) {
+        if (PARTS == 1) {
+            return (FloatVector) bytes(s, off + j).convertShape(VectorOperators.B2F, F, 0);
+        }
+        int group = j & -BL;
+        return (FloatVector) bytes(s, off + group).convertShape(VectorOperators.B2F, F, (j - group) / L);
+    }
+
+    private static ByteVector bytes(MemorySegment s, long off) {
         return ByteVector.fromMemorySegment(B, s, off, ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Part {@code p} of a byte vector, zero-extended to {@code L} int lanes. */
-    static IntVector u8(ByteVector b, int p) {
-        return (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-    }
-
-    /** Part {@code p} of a byte vector, sign-extended to {@code L} float lanes. */
-    static FloatVector i8f(ByteVector b, int p) {
-        return (FloatVector) b.convertShape(VectorOperators.B2F, F, p);
-    }
-
     static FloatVector toFloat(IntVector v) {
-        return (FloatVector) v.convertShape(VectorOperators.I2F, F, 0);
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
     }
 
     /** Bit {@code shift + lane} of {@code bits} moved to bit 4 (the fifth bit of Q5 values), per lane. */

@@ -109,11 +109,17 @@ public abstract class Tensor {
      * token {@code t < n} and row {@code r} in {@code [rowFrom, rowTo)}: {@code out[t*outStride + r] = W[r]·x[t]}.
      */
     public void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
-        for (int r = rowFrom; r < rowTo; r++) {
-            for (int t = 0; t < n; t++) {
-                out[t * outStride + r] = dot(r, x, t * cols);
-            }
+        if (n == 1) {
+            matVec(x, out, rowFrom, rowTo);
+        } else {
+            // Decode each weight row once for the whole batch, then a 2-row × 4-token float kernel.
+            RowProducts.matMul(this, x, n, out, outStride, rowFrom, rowTo);
         }
+    }
+
+    /** Row {@code row} as floats into {@code out[0 .. cols)}: {@link #dequantizeRow}, or a faster decoder with the same values. */
+    void decodeRow(long row, float[] out) {
+        dequantizeRow(row, out, 0);
     }
 
     /** The whole tensor as floats (for small tensors: norms, scales, rope factors). */
