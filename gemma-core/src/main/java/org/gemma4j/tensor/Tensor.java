@@ -159,6 +159,10 @@ public abstract class Tensor {
             case Q4_K -> new Q4KTensor(name, ne, data);
             case Q5_K -> new Q5KTensor(name, ne, data);
             case Q6_K -> new Q6KTensor(name, ne, data);
+            case Q2_K -> new Q2KTensor(name, ne, data);
+            case Q3_K -> new Q3KTensor(name, ne, data);
+            case IQ4_NL -> new IQ4NLTensor(name, ne, data);
+            case IQ4_XS -> new IQ4XSTensor(name, ne, data);
             default -> throw new UnsupportedTensorTypeException(name, type);
         };
     }
