@@ -70,6 +70,11 @@ public final class Gemma4Model implements AutoCloseable {
         }
     }
 
+    /** A model that owns {@code gguf} (closed with the model) and a new pool of {@code threads}. */
+    public static Gemma4Model openOwning(GgufFile gguf, Gemma4Config config, Gemma4Weights weights, int threads, Numerics numerics) {
+        return new Gemma4Model(config, weights, new WorkerPool(threads), DEFAULT_MAX_BATCH, numerics, gguf);
+    }
+
     public Gemma4Config config() {
         return config;
     }

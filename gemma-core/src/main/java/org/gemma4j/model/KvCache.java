@@ -1,6 +1,7 @@
 package org.gemma4j.model;
 
 import jdk.incubator.vector.FloatVector;
+import org.gemma4j.tensor.LaneSum;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -74,7 +75,7 @@ public final class KvCache {
                 for (int upper = F.loopBound(n); d < upper; d += F.length()) {
                     acc = FloatVector.fromArray(F, q, qOff + d).fma(FloatVector.fromArray(F, k, o + d), acc);
                 }
-                s = acc.reduceLanes(VectorOperators.ADD);
+                s = LaneSum.of(acc);
                 for (; d < n; d++) {
                     s += q[qOff + d] * k[o + d];
                 }

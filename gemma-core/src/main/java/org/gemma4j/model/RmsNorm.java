@@ -1,6 +1,7 @@
 package org.gemma4j.model;
 
 import jdk.incubator.vector.FloatVector;
+import org.gemma4j.tensor.LaneSum;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,7 +20,7 @@ final class RmsNorm {
             FloatVector v = FloatVector.fromArray(F, x, off + i);
             acc = v.fma(v, acc);
         }
-        float ss = acc.reduceLanes(VectorOperators.ADD);
+        float ss = LaneSum.of(acc);
         for (; i < n; i++) {
             ss += x[off + i] * x[off + i];
         }

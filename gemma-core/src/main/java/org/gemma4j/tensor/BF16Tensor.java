@@ -59,7 +59,7 @@ final class BF16Tensor extends BlockTensor {
             for (int upper = F.loopBound(n); i < upper; i += F.length()) {
                 acc = toFloat(s, base + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = LaneSum.of(acc);
         }
         for (; i < n; i++) {
             sum += weightAt(s, base + 2L * i, 0) * x[xOff + i];

@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Plain little-endian float32 values. */
@@ -33,7 +32,7 @@ final class F32Tensor extends Tensor {
             FloatVector w = FloatVector.fromMemorySegment(F, d, base + (long) i * Float.BYTES, ByteOrder.LITTLE_ENDIAN);
             acc = w.fma(FloatVector.fromArray(F, x, xOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = LaneSum.of(acc);
         for (; i < n; i++) {
             sum += d.get(LE_FLOAT, base + (long) i * Float.BYTES) * x[xOff + i];
         }

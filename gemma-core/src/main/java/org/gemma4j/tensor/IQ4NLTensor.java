@@ -56,7 +56,7 @@ final class IQ4NLTensor extends BlockTensor {
             }
             acc = qx.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 
     /** The levels of values {@code i .. i+L}: low nibbles of bytes {@code i..} for {@code i < 16}, else high nibbles. */

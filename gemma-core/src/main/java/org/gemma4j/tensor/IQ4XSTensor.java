@@ -73,7 +73,7 @@ final class IQ4XSTensor extends BlockTensor {
                 acc = qx.fma(FloatVector.broadcast(F, d * (scale(head, sub) - 32)), acc);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 
     /** The 6-bit {@code ls} of sub-block {@code sub} from the block's first 8 bytes read as one long. */

@@ -83,7 +83,7 @@ final class Q2KTensor extends BlockTensor {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 
     /** The 2-bit values {@code l .. l+L} of run {@code j} of a half: bits {@code 2j, 2j+1} of {@code qs} bytes {@code l..}. */

@@ -83,7 +83,7 @@ final class Q3KTensor extends BlockTensor {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 
     /** The unsigned 6-bit scale {@code k} from the 12 scale bytes read as a long {@code lo} (0-7) and an int {@code hi} (8-11). */

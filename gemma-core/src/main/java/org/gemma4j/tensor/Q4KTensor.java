@@ -97,6 +97,6 @@ final class Q4KTensor extends BlockTensor {
                 }
             }
         }
-        return acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc1.add(acc2));
     }
 }

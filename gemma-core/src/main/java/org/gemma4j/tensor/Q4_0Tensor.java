@@ -61,7 +61,7 @@ final class Q4_0Tensor extends BlockTensor {
             }
             acc = qx.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 
     private static IntVector lo(IntVector q) {

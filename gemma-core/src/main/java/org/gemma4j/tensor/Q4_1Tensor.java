@@ -64,6 +64,6 @@ final class Q4_1Tensor extends BlockTensor {
             acc = qx.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
             acc = xs.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off + 2)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 }

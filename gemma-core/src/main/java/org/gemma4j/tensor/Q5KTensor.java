@@ -87,7 +87,7 @@ final class Q5KTensor extends BlockTensor {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 
     /** The 5-bit values {@code j .. j+L} of sub-block {@code sub}: its nibbles, and bit {@code sub} of {@code qh} as bit 4. */

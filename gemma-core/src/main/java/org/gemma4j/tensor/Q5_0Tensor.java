@@ -60,7 +60,7 @@ final class Q5_0Tensor extends BlockTensor {
             }
             acc = qx.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 
     /**

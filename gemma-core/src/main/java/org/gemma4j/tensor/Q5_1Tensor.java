@@ -62,7 +62,7 @@ final class Q5_1Tensor extends BlockTensor {
             acc = qx.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
             acc = xs.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off + 2)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 
     /** The 5-bit values {@code i .. i+L}, as in Q5_0. */

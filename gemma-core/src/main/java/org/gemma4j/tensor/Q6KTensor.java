@@ -83,7 +83,7 @@ final class Q6KTensor extends BlockTensor {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 
     /** Signed byte {@code k} of the 8 scales read as one long. */

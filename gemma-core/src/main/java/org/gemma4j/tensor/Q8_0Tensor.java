@@ -5,7 +5,6 @@ import static org.gemma4j.tensor.Simd.L;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** Q8_0: blocks of 32 values {@code q · d}: {@code d} fp16, then 32 int8 {@code q} (34 bytes). */
 final class Q8_0Tensor extends BlockTensor {
@@ -51,6 +50,6 @@ final class Q8_0Tensor extends BlockTensor {
             }
             acc = qx.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LaneSum.of(acc);
     }
 }

@@ -3,7 +3,6 @@ package org.gemma4j.tensor;
 import static org.gemma4j.tensor.Simd.F;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * The batched product {@code out[t, r] = W[r] · x[t]} on decoded float32 rows: rows are decoded two at a time and
@@ -66,14 +65,14 @@ final class RowProducts {
                 b2 = wb.fma(v2, b2);
                 b3 = wb.fma(v3, b3);
             }
-            out[t * outStride + r] = a0.reduceLanes(VectorOperators.ADD) + tail(a, x, x0, i);
-            out[(t + 1) * outStride + r] = a1.reduceLanes(VectorOperators.ADD) + tail(a, x, x1, i);
-            out[(t + 2) * outStride + r] = a2.reduceLanes(VectorOperators.ADD) + tail(a, x, x2, i);
-            out[(t + 3) * outStride + r] = a3.reduceLanes(VectorOperators.ADD) + tail(a, x, x3, i);
-            out[t * outStride + rb] = b0.reduceLanes(VectorOperators.ADD) + tail(b, x, x0, i);
-            out[(t + 1) * outStride + rb] = b1.reduceLanes(VectorOperators.ADD) + tail(b, x, x1, i);
-            out[(t + 2) * outStride + rb] = b2.reduceLanes(VectorOperators.ADD) + tail(b, x, x2, i);
-            out[(t + 3) * outStride + rb] = b3.reduceLanes(VectorOperators.ADD) + tail(b, x, x3, i);
+            out[t * outStride + r] = LaneSum.of(a0) + tail(a, x, x0, i);
+            out[(t + 1) * outStride + r] = LaneSum.of(a1) + tail(a, x, x1, i);
+            out[(t + 2) * outStride + r] = LaneSum.of(a2) + tail(a, x, x2, i);
+            out[(t + 3) * outStride + r] = LaneSum.of(a3) + tail(a, x, x3, i);
+            out[t * outStride + rb] = LaneSum.of(b0) + tail(b, x, x0, i);
+            out[(t + 1) * outStride + rb] = LaneSum.of(b1) + tail(b, x, x1, i);
+            out[(t + 2) * outStride + rb] = LaneSum.of(b2) + tail(b, x, x2, i);
+            out[(t + 3) * outStride + rb] = LaneSum.of(b3) + tail(b, x, x3, i);
         }
         for (; t < n; t++) {
             int x0 = t * cols;
@@ -85,8 +84,8 @@ final class RowProducts {
                 a0 = FloatVector.fromArray(F, a, i).fma(v0, a0);
                 b0 = FloatVector.fromArray(F, b, i).fma(v0, b0);
             }
-            out[t * outStride + r] = a0.reduceLanes(VectorOperators.ADD) + tail(a, x, x0, i);
-            out[t * outStride + rb] = b0.reduceLanes(VectorOperators.ADD) + tail(b, x, x0, i);
+            out[t * outStride + r] = LaneSum.of(a0) + tail(a, x, x0, i);
+            out[t * outStride + rb] = LaneSum.of(b0) + tail(b, x, x0, i);
         }
     }
 

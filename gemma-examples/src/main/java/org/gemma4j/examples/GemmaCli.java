@@ -17,9 +17,15 @@ public final class GemmaCli {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("demo", new DemoCommand());
+        COMMANDS.put("run", new RunCommand());
+        COMMANDS.put("chat", new ChatCommand());
         COMMANDS.put("logits", new LogitsCommand());
         COMMANDS.put("synth", new SynthCommand());
         COMMANDS.put("bench", new BenchCommand());
+        COMMANDS.put("tokenize", new TokenizeCommand());
+        COMMANDS.put("render", new RenderCommand());
+        COMMANDS.put("parse", new ParseCommand());
     }
 
     private GemmaCli() {}
