@@ -6,7 +6,7 @@ import org.gemma4j.chat.InvalidToolCall;
 import org.gemma4j.chat.ToolCall;
 
 /**
- * The outcome of one generation.
+ * The outcome of one generation. Immutable and thread-safe.
  *
  * @param text the answer (content) text, without thinking and tool-call markup
  * @param thinking the model's reasoning, or empty when it did not think

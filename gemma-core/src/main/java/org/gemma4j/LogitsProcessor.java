@@ -3,7 +3,7 @@ package org.gemma4j;
 /**
  * Adjusts the logits before each token is sampled: constrained decoding (a grammar or schema mask sets
  * disallowed tokens to {@code -Infinity}), custom biases, logging. Called on the generating thread, once per token,
- * before the sampling options apply.
+ * before the sampling options apply. An instance used by concurrent generations must be thread-safe itself.
  */
 @FunctionalInterface
 public interface LogitsProcessor {

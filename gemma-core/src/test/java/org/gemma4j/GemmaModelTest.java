@@ -267,4 +267,27 @@ class GemmaModelTest {
         }
         assertEquals(java.util.stream.IntStream.range(0, 12).boxed().toList(), seenCounts);
     }
+
+    @Test
+    void interleavedSessionsMatchSessionsAlone() {
+        GenerationOptions o = GenerationOptions.builder().seed(5).maxTokens(6).build();
+        String[] a = {"hello world", "the quick fox", "over the dog"};
+        String[] b = {"a cache layer", "why is the sky blue", "call tool"};
+        List<List<Integer>> aloneA = new ArrayList<>();
+        List<List<Integer>> aloneB = new ArrayList<>();
+        ChatSession sa = model.newSession().options(o);
+        for (String m : a) {
+            aloneA.add(sa.send(m).tokens());
+        }
+        ChatSession sb = model.newSession().options(o);
+        for (String m : b) {
+            aloneB.add(sb.send(m).tokens());
+        }
+        ChatSession ia = model.newSession().options(o);
+        ChatSession ib = model.newSession().options(o);
+        for (int turn = 0; turn < a.length; turn++) {
+            assertEquals(aloneA.get(turn), ia.send(a[turn]).tokens(), "session A, turn " + turn);
+            assertEquals(aloneB.get(turn), ib.send(b[turn]).tokens(), "session B, turn " + turn);
+        }
+    }
 }
