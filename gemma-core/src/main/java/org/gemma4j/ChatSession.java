@@ -16,7 +16,7 @@ import org.gemma4j.model.KvCache;
  * <pre>{@code
  * ChatSession chat = model.newSession();
  * chat.send("Hi! My name is Ada.");
- * System.out.println(chat.send("What is my name?").text());
+ * String answer = chat.send("What is my name?").text();
  * }</pre>
  *
  * <p>Not thread-safe: a session is one conversation; use one thread at a time (many sessions may share a model).

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (var model = GemmaModel.load(Path.of("gemma-4-E2B-it-Q4_K_M.gguf"))) {
- *     System.out.println(model.generate("Why is the sky blue?"));
- *     model.stream("Tell me a story.", System.out::print);
+ *     String answer = model.generate("Why is the sky blue?").text();
+ *     model.stream("Tell me a story.", piece -> view.append(piece));   // each piece as it is produced
  * }
  * }</pre>
  *
