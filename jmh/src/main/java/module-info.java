@@ -3,4 +3,6 @@ module org.gemma4j.jmh {
     requires org.gemma4j.core;
     requires jmh.core;
     requires jdk.incubator.vector;
+
+    exports org.gemma4j.jmh;
 }

@@ -4,6 +4,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.gemma4j.chat.Chat;
+import org.gemma4j.chat.ChatMessage;
+import org.gemma4j.chat.ChatTemplate;
+import org.gemma4j.chat.GemmaOutputParser;
+import org.gemma4j.chat.OutputListener;
+import org.gemma4j.chat.ParsedOutput;
+import org.gemma4j.chat.StreamingOutputParser;
 import org.gemma4j.gguf.GgufFile;
 import org.gemma4j.model.Gemma4Config;
 import org.gemma4j.model.Gemma4Model;
@@ -20,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (var model = GemmaModel.load(Path.of("gemma-4-E2B-it-Q4_K_M.gguf"))) {
- *     System.out.println(model.generate("Why is the sky blue?"));
- *     model.stream("Tell me a story.", System.out::print);
+ *     String answer = model.generate("Why is the sky blue?").text();
+ *     model.stream("Tell me a story.", piece -> view.append(piece));   // each piece as it is produced
  * }
  * }</pre>
  *
@@ -41,16 +48,16 @@ public final class GemmaModel implements AutoCloseable {
     private final int contextLength;
     private final KvCache.Precision kvPrecision;
     private final GenerationOptions defaults;
-    private final boolean largeTemplate;
+    private final ChatTemplate template;
     private final Generator generator;
 
-    private GemmaModel(Gemma4Model model, GemmaTokenizer tokenizer, Builder b, boolean largeTemplate) {
+    private GemmaModel(Gemma4Model model, GemmaTokenizer tokenizer, Builder b, ChatTemplate template) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.contextLength = b.contextLength > 0 ? b.contextLength : Math.min(model.config().contextLength(), 8192);
         this.kvPrecision = b.kvPrecision;
         this.defaults = b.defaults;
-        this.largeTemplate = largeTemplate;
+        this.template = template;
         this.generator = new Generator(model, tokenizer, tokenizer.endOfGenerationIds(), b.suppressedTokens);
     }
 
@@ -93,24 +100,95 @@ public final class GemmaModel implements AutoCloseable {
         return defaults;
     }
 
+    /** The chat template variant this model uses (from the file's {@code tokenizer.chat_template}). */
+    public ChatTemplate chatTemplate() {
+        return template;
+    }
+
     /** Answers one user message with the default options. */
     public GenerationResult generate(String userMessage) {
         return generate(userMessage, defaults);
     }
 
     public GenerationResult generate(String userMessage, GenerationOptions options) {
-        return stream(userMessage, options, null);
+        return generate(userChat(userMessage), options);
     }
 
-    /** Like {@link #generate(String)}, calling {@code onText} with each piece of the answer as it is produced. */
+    /** Continues a conversation: renders it with the chat template and generates the model's next message. */
+    public GenerationResult generate(Chat chat) {
+        return generate(chat, defaults);
+    }
+
+    public GenerationResult generate(Chat chat, GenerationOptions options) {
+        return stream(chat, options, OutputListener.NONE);
+    }
+
+    /** Like {@link #generate(String)}, calling {@code onText} with each piece of the answer (not the thinking) as it is produced. */
     public GenerationResult stream(String userMessage, Consumer<String> onText) {
         return stream(userMessage, defaults, onText);
     }
 
     public GenerationResult stream(String userMessage, GenerationOptions options, Consumer<String> onText) {
+        return stream(userChat(userMessage), options, onText);
+    }
+
+    /** Streams the answer text of a conversation's next message. */
+    public GenerationResult stream(Chat chat, Consumer<String> onText) {
+        return stream(chat, defaults, onText);
+    }
+
+    public GenerationResult stream(Chat chat, GenerationOptions options, Consumer<String> onText) {
+        return stream(chat, options, onText == null ? OutputListener.NONE : new OutputListener() {
+            @Override
+            public void onContent(String delta) {
+                onText.accept(delta);
+            }
+        });
+    }
+
+    /**
+     * Streams a conversation's next message with a listener that receives answer text, thinking and each tool call
+     * as soon as it closes.
+     */
+    public GenerationResult stream(Chat chat, GenerationOptions options, OutputListener listener) {
+        return generateIn(newCache(), new int[0], chat, options, listener);
+    }
+
+    /** A multi-turn conversation that keeps its KV cache between turns. */
+    public ChatSession newSession() {
+        return new ChatSession(this, Chat.builder().build());
+    }
+
+    /** A session continuing {@code history}. */
+    public ChatSession newSession(Chat history) {
+        return new ChatSession(this, history);
+    }
+
+    private static Chat userChat(String userMessage) {
         Objects.requireNonNull(userMessage, "userMessage");
+        return Chat.of(ChatMessage.user(userMessage));
+    }
+
+    /** Renders, generates in {@code cache} (whose first {@code cached} tokens are reusable) and parses. */
+    GenerationResult generateIn(KvCache cache, int[] cachedTokens, Chat chat, GenerationOptions options, OutputListener listener) {
         boolean thinking = options.thinking() != null ? options.thinking() : false;
-        return generateTokens(userTurnPrompt(userMessage, thinking), options, onText);
+        ChatPrompt prompt = ChatPrompt.of(template, chat, thinking, tokenizer);
+        int reuse = commonPrefix(cachedTokens, prompt.tokens(), cache.position());
+        StreamingOutputParser parser = GemmaOutputParser.create(chat.tools()).stream(prompt.generationPrefix(), listener);
+        Generator.Output out = generator.run(cache, prompt.tokens(), reuse, options, parser::feed);
+        ParsedOutput parsed = parser.finish();
+        return new GenerationResult(parsed.content(), parsed.reasoning(), out.text(), parsed.toolCalls(),
+                parsed.invalidToolCalls(), java.util.Arrays.stream(out.tokens()).boxed().toList(), out.finishReason(),
+                out.stats(), prompt.tokens());
+    }
+
+    private static int commonPrefix(int[] a, int[] b, int limit) {
+        int n = Math.min(Math.min(a.length, b.length), limit);
+        int i = 0;
+        while (i < n && a[i] == b[i]) {
+            i++;
+        }
+        return i;
     }
 
     /**
@@ -128,25 +206,12 @@ public final class GemmaModel implements AutoCloseable {
     public GenerationResult generateTokens(int[] prompt, GenerationOptions options, Consumer<String> onText) {
         KvCache cache = newCache();
         Generator.Output out = generator.run(cache, prompt, 0, options, onText);
-        return new GenerationResult(out.text(), "", out.text(), java.util.Arrays.stream(out.tokens()).boxed().toList(),
-                out.finishReason(), out.stats());
+        return new GenerationResult(out.text(), "", out.text(), java.util.List.of(), java.util.List.of(),
+                java.util.Arrays.stream(out.tokens()).boxed().toList(), out.finishReason(), out.stats(), prompt);
     }
 
     KvCache newCache() {
         return model.newCache(contextLength, kvPrecision);
-    }
-
-    /** {@code <bos><|turn>user\n{message}<turn|>\n<|turn>model\n} (spec §5.1), message tokenized as user content. */
-    private int[] userTurnPrompt(String message, boolean thinking) {
-        PromptTokens p = new PromptTokens(tokenizer).token(tokenizer.bosId());
-        if (thinking) {
-            p.template("<|turn>system\n<|think|>\n<turn|>\n");
-        }
-        p.template("<|turn>user\n").content(message.strip()).template("<turn|>\n<|turn>model\n");
-        if (largeTemplate && !thinking) {
-            p.template("<|channel>thought\n<channel|>");
-        }
-        return p.toArray();
     }
 
     @Override
@@ -225,12 +290,12 @@ public final class GemmaModel implements AutoCloseable {
                 if (gguf.metadata().get("tokenizer.ggml.suppress_tokens") instanceof int[] s) {
                     suppressedTokens = s.clone();
                 }
-                Object template = gguf.metadata().get("tokenizer.chat_template");
-                // Large models (12B/26B/31B) get an empty thought channel when thinking is off (spec §5.1).
-                boolean large = template instanceof String t ? t.contains("<|channel>thought\\n<channel|>") || t.contains("<|channel>thought\n<channel|>")
-                        : config.nEmbdPerLayer() == 0;
+                // The file's template text decides the variant; without one, PLE models are E2B/E4B-style.
+                ChatTemplate template = gguf.metadata().get("tokenizer.chat_template") instanceof String t
+                        ? ChatTemplate.detect(t)
+                        : config.hasPerLayerEmbeddings() ? ChatTemplate.forName("e2b") : ChatTemplate.forName("31b");
                 Gemma4Model model = Gemma4Model.openOwning(gguf, config, weights, threads, numerics);
-                GemmaModel m = new GemmaModel(model, tokenizer, this, large);
+                GemmaModel m = new GemmaModel(model, tokenizer, this, template);
                 LOG.info("loaded {} in {} ms: {} layers, {} tokens context, KV cache {} KiB per sequence ({})",
                         file.getFileName(), (System.nanoTime() - t0) / 1_000_000, config.nLayer(), m.contextLength,
                         m.kvCacheBytes() >> 10, kvPrecision);

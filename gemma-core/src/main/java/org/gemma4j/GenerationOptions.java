@@ -11,9 +11,18 @@ import java.util.List;
  * @param thinking whether the model reasons before answering; {@code null} uses the model's default
  * @param cancellation checked before every token; {@code null} for none
  * @param contextPolicy what to do when the context fills up
+ * @param prefillProgress called with (tokens done, tokens to do) while a long prompt is prefilled; may be null
+ * @param logitsProcessor applied to the logits before every sampled token (constrained decoding); may be null
  */
 public record GenerationOptions(SamplingOptions sampling, int maxTokens, List<String> stopStrings, Boolean thinking,
-        CancellationToken cancellation, ContextPolicy contextPolicy) {
+        CancellationToken cancellation, ContextPolicy contextPolicy, PrefillProgress prefillProgress,
+        LogitsProcessor logitsProcessor) {
+
+    /** Progress of a prompt's prefill, reported between chunks on the generating thread. */
+    @FunctionalInterface
+    public interface PrefillProgress {
+        void update(int done, int total);
+    }
 
     public GenerationOptions {
         if (maxTokens < 1) {
@@ -46,6 +55,8 @@ public record GenerationOptions(SamplingOptions sampling, int maxTokens, List<St
         b.thinking = thinking;
         b.cancellation = cancellation;
         b.contextPolicy = contextPolicy;
+        b.prefillProgress = prefillProgress;
+        b.logitsProcessor = logitsProcessor;
         return b;
     }
 
@@ -57,6 +68,8 @@ public record GenerationOptions(SamplingOptions sampling, int maxTokens, List<St
         private Boolean thinking;
         private CancellationToken cancellation;
         private ContextPolicy contextPolicy = ContextPolicy.FAIL;
+        private PrefillProgress prefillProgress;
+        private LogitsProcessor logitsProcessor;
 
         public Builder sampling(SamplingOptions s) {
             sampling = s;
@@ -104,8 +117,19 @@ public record GenerationOptions(SamplingOptions sampling, int maxTokens, List<St
             return this;
         }
 
+        public Builder prefillProgress(PrefillProgress p) {
+            prefillProgress = p;
+            return this;
+        }
+
+        public Builder logitsProcessor(LogitsProcessor p) {
+            logitsProcessor = p;
+            return this;
+        }
+
         public GenerationOptions build() {
-            return new GenerationOptions(sampling, maxTokens, stopStrings, thinking, cancellation, contextPolicy);
+            return new GenerationOptions(sampling, maxTokens, stopStrings, thinking, cancellation, contextPolicy,
+                    prefillProgress, logitsProcessor);
         }
     }
 }

@@ -3,7 +3,7 @@ package org.gemma4j;
 import java.time.Duration;
 
 /**
- * Token counts and timings of one generation.
+ * Token counts and timings of one generation. Immutable and thread-safe.
  *
  * @param promptTokens tokens the prompt had in all
  * @param prefilledTokens tokens actually run through the model before generating (a chat session reuses its

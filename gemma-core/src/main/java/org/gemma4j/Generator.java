@@ -20,6 +20,8 @@ final class Generator {
     /** What the loop produced: the raw text (special tokens as text), the generated ids, why it stopped, stats. */
     record Output(String text, int[] tokens, FinishReason finishReason, GenerationStats stats) {}
 
+    private static final int PREFILL_CHUNK = Gemma4Model.DEFAULT_MAX_BATCH;
+
     private final Gemma4Model model;
     private final GemmaTokenizer tokenizer;
     private final int[] stopTokens;
@@ -60,7 +62,7 @@ final class Generator {
         }
         int[] history = Arrays.copyOf(prompt, prompt.length + Math.min(o.maxTokens(), ctx));
         int historyLength = prompt.length;
-        float[] logits = model.forward(cache, Arrays.copyOfRange(prompt, reuse, prompt.length));
+        float[] logits = prefill(cache, prompt, reuse, o);
         long prefillEnd = System.nanoTime();
 
         Sampler sampler = new Sampler(o.sampling(), suppressed);
@@ -73,6 +75,9 @@ final class Generator {
             if (cancelled(o)) {
                 reason = FinishReason.CANCELLED;
                 break;
+            }
+            if (o.logitsProcessor() != null) {
+                o.logitsProcessor().process(logits, Arrays.copyOfRange(history, prompt.length, historyLength), generated);
             }
             int token = sampler.sample(logits, history, historyLength);
             if (firstToken < 0) {
@@ -110,6 +115,23 @@ final class Generator {
         GenerationStats stats = new GenerationStats(prompt.length, prompt.length - reuse, generated,
                 Duration.ofNanos(first - start), Duration.ofNanos(prefillEnd - start), Duration.ofNanos(Math.max(0, end - first)));
         return new Output(filter.text(), Arrays.copyOfRange(history, prompt.length, historyLength), reason, stats);
+    }
+
+    /** Prefills {@code prompt[from..]} in chunks, reporting progress and honouring cancellation between them. */
+    private float[] prefill(KvCache cache, int[] prompt, int from, GenerationOptions o) {
+        int total = prompt.length - from;
+        float[] logits = null;
+        for (int at = from; at < prompt.length; at += PREFILL_CHUNK) {
+            if (o.prefillProgress() != null) {
+                o.prefillProgress().update(at - from, total);
+            }
+            int end = Math.min(prompt.length, at + PREFILL_CHUNK);
+            logits = model.forward(cache, Arrays.copyOfRange(prompt, at, end));
+        }
+        if (o.prefillProgress() != null) {
+            o.prefillProgress().update(total, total);
+        }
+        return logits;
     }
 
     private static boolean tryRewind(KvCache cache, int pos) {

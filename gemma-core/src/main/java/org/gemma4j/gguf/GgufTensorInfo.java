@@ -4,7 +4,7 @@ import java.util.Arrays;
 import org.gemma4j.tensor.GgmlType;
 
 /**
- * One entry of a GGUF tensor table.
+ * One entry of a GGUF tensor table. Immutable and thread-safe.
  *
  * @param name tensor name, e.g. {@code blk.0.attn_q.weight}
  * @param type storage type

@@ -8,7 +8,8 @@ import org.gemma4j.gguf.GgufFormatException;
 
 /**
  * The Gemma 4 text-decoder hyper-parameters (spec §1.1), read from GGUF metadata. Per-layer values are
- * resolved to arrays whatever the file stores (a scalar or a per-layer array).
+ * resolved to arrays whatever the file stores (a scalar or a per-layer array). Treat as immutable: the arrays are
+ * shared, not copied, and must not be modified. Thread-safe.
  *
  * @param nLayer decoder layers {@code L}
  * @param nEmbd hidden size {@code H}

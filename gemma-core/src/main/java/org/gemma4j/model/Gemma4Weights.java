@@ -8,7 +8,8 @@ import org.gemma4j.tensor.Tensor;
 
 /**
  * All text-decoder weights of a Gemma 4 GGUF, each checked against the shape the config implies. Loading
- * only creates views into the mapping (and copies the small 1-D vectors), so it takes milliseconds.
+ * only creates views into the mapping (and copies the small 1-D vectors), so it takes milliseconds. Immutable and
+ * thread-safe while the file stays open.
  *
  * @param tokenEmbd {@code [H]} per token; also the tied LM head unless {@code output} is present
  * @param output untied LM head, or null

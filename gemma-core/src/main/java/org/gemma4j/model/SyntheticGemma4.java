@@ -37,7 +37,7 @@ public final class SyntheticGemma4 {
             int expertsUsed, int ffExpert, boolean fusedGateUpExperts) {
 
         /** Every {@code (run+1)}-th layer global, the rest sliding. */
-        static boolean[] pattern(int run, int layers) {
+        public static boolean[] pattern(int run, int layers) {
             boolean[] s = new boolean[layers];
             for (int i = 0; i < layers; i++) {
                 s[i] = i % (run + 1) != run;
@@ -45,7 +45,8 @@ public final class SyntheticGemma4 {
             return s;
         }
 
-        static int[] ff(int layers, int ff, int doubleFrom) {
+        /** {@code ff} per layer, doubled from layer {@code doubleFrom} on (E2B's double-wide MLP). */
+        public static int[] ff(int layers, int ff, int doubleFrom) {
             int[] out = new int[layers];
             for (int i = 0; i < layers; i++) {
                 out[i] = i >= doubleFrom ? 2 * ff : ff;

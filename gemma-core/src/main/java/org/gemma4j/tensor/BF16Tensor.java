@@ -1,25 +1,50 @@
 package org.gemma4j.tensor;
 
+import static org.gemma4j.tensor.Simd.F;
+import static org.gemma4j.tensor.Simd.I;
+
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
-/** bfloat16 values: the top 16 bits of a float32. */
+/** bfloat16 values: the top 16 bits of a float32 (a "block" is one value). */
 final class BF16Tensor extends BlockTensor {
-    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, jdk.incubator.vector.VectorShape.forBitSize(F.length() * 16));
-    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, 16 * F.length())));
+    private static final boolean VECTOR = S.length() == F.length();
 
     BF16Tensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.BF16, ne, data);
     }
 
     @Override
-    void dequantizeBlock(MemorySegment s, long off, float[] out, int o) {
-        out[o] = Float.intBitsToFloat((s.get(LittleEndian.SHORT, off) & 0xFFFF) << 16);
+    float weightAt(MemorySegment s, long off, int i) {
+        return Float.intBitsToFloat((s.get(LittleEndian.SHORT, off) & 0xFFFF) << 16);
+    }
+
+    @Override
+    void decodeBlock(MemorySegment s, long off, float[] out, int o) {
+        out[o] = weightAt(s, off, 0);
+    }
+
+    @Override
+    void decodeRow(long row, float[] out) {
+        MemorySegment s = data();
+        long base = row * rowBytes();
+        int n = cols();
+        int i = 0;
+        if (VECTOR) {
+            for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+                toFloat(s, base + 2L * i).intoArray(out, i);
+            }
+        }
+        for (; i < n; i++) {
+            out[i] = weightAt(s, base + 2L * i, 0);
+        }
     }
 
     @Override
@@ -27,18 +52,25 @@ final class BF16Tensor extends BlockTensor {
         MemorySegment s = data();
         long base = row * rowBytes();
         int n = cols();
-        FloatVector acc = FloatVector.zero(F);
         int i = 0;
-        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
-            ShortVector h = ShortVector.fromMemorySegment(S, s, base + 2L * i, ByteOrder.LITTLE_ENDIAN);
-            // Widen to int (sign bits land above bit 16 and are shifted out), move to the top half: the float bits.
-            FloatVector w = ((IntVector) h.castShape(I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            acc = w.fma(FloatVector.fromArray(F, x, xOff + i), acc);
+        float sum = 0f;
+        if (VECTOR) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+                acc = toFloat(s, base + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
+            }
+            sum = LaneSum.of(acc);
         }
-        float sum = LaneSum.of(acc);
         for (; i < n; i++) {
-            sum += Float.intBitsToFloat((s.get(LittleEndian.SHORT, base + 2L * i) & 0xFFFF) << 16) * x[xOff + i];
+            sum += weightAt(s, base + 2L * i, 0) * x[xOff + i];
         }
         return sum;
+    }
+
+    /** {@code L} bf16 values at {@code off} as floats: widened to int and moved to the top half. */
+    private static FloatVector toFloat(MemorySegment s, long off) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, s, off, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
+        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 }

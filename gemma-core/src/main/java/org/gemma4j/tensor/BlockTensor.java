@@ -1,20 +1,19 @@
 package org.gemma4j.tensor;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A tensor stored in ggml blocks of {@link GgmlType#blockSize()} values. Subclasses give the exact scalar
- * dequantization of one block; this class builds rows, the scalar dot twin, a generic vector dot (block
- * decoded into a per-thread buffer, then fused multiply-adds) and a batched product that decodes every
- * weight row once for all tokens.
+ * A tensor stored in ggml blocks of {@link GgmlType#blockSize()} values. Each subclass defines its format three
+ * times, each definition tested against the others:
+ * <ul>
+ *   <li>{@link #weightAt}: one value, scalar, bit-exact with ggml's {@code to_float} — the reference, from which
+ *       {@link #dequantizeRow} and {@link #dotScalar} are built;</li>
+ *   <li>{@link #decodeBlock}: a whole block with the Vector API, bit-exact too (same operations in the same order),
+ *       used by {@link #matMul} (through {@link #decodeRow}) to decode a weight row once for all tokens;</li>
+ *   <li>{@link #dot}: the Vector API dot product, decoding in registers.</li>
+ * </ul>
  */
 abstract class BlockTensor extends Tensor {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final ThreadLocal<float[]> BLOCK = ThreadLocal.withInitial(() -> new float[256]);
-
     private final int blockSize;
     private final int blockBytes;
 
@@ -24,15 +23,17 @@ abstract class BlockTensor extends Tensor {
         this.blockBytes = type.blockBytes();
     }
 
-    /** Decodes the block at byte offset {@code off} into {@code out[o .. o + blockSize)}, bit-exact with ggml. */
-    abstract void dequantizeBlock(MemorySegment s, long off, float[] out, int o);
+    /** Value {@code i} ({@code 0 <= i < blockSize}) of the block at byte offset {@code off}, exactly as ggml decodes it. */
+    abstract float weightAt(MemorySegment s, long off, int i);
 
-    final int blockSize() {
-        return blockSize;
-    }
+    /** The block at byte offset {@code off} into {@code out[o .. o + blockSize)}, bit-exact with {@link #weightAt}. */
+    abstract void decodeBlock(MemorySegment s, long off, float[] out, int o);
 
-    final int blockBytes() {
-        return blockBytes;
+    /** Scalar {@link #decodeBlock}: the fallback where the vector kernels do not apply. */
+    final void decodeBlockScalar(MemorySegment s, long off, float[] out, int o) {
+        for (int i = 0; i < blockSize; i++) {
+            out[o + i] = weightAt(s, off, i);
+        }
     }
 
     @Override
@@ -41,65 +42,34 @@ abstract class BlockTensor extends Tensor {
         long base = row * rowBytes();
         int blocks = cols() / blockSize;
         for (int b = 0; b < blocks; b++) {
-            dequantizeBlock(s, base + (long) b * blockBytes, out, off + b * blockSize);
+            decodeBlockScalar(s, base + (long) b * blockBytes, out, off + b * blockSize);
+        }
+    }
+
+    /** Row {@code row} into {@code out[0 .. cols)} with the vector decoder; same values as {@link #dequantizeRow}. */
+    @Override
+    void decodeRow(long row, float[] out) {
+        MemorySegment s = data();
+        long base = row * rowBytes();
+        int blocks = cols() / blockSize;
+        for (int b = 0; b < blocks; b++) {
+            decodeBlock(s, base + (long) b * blockBytes, out, b * blockSize);
         }
     }
 
     @Override
     public final float dotScalar(long row, float[] x, int xOff) {
-        float[] w = new float[cols()];
-        dequantizeRow(row, w, 0);
-        float sum = 0f;
-        for (int i = 0; i < w.length; i++) {
-            sum += w[i] * x[xOff + i];
-        }
-        return sum;
-    }
-
-    /** Generic vector dot: decode a block into a buffer, then vector FMAs. Types with in-register kernels override it. */
-    @Override
-    public float dot(long row, float[] x, int xOff) {
         MemorySegment s = data();
         long base = row * rowBytes();
-        float[] w = BLOCK.get();
         int blocks = cols() / blockSize;
-        FloatVector acc = FloatVector.zero(F);
-        float tail = 0f;
+        float sum = 0f;
         for (int b = 0; b < blocks; b++) {
-            dequantizeBlock(s, base + (long) b * blockBytes, w, 0);
+            long off = base + (long) b * blockBytes;
             int xo = xOff + b * blockSize;
-            int i = 0;
-            for (int upper = F.loopBound(blockSize); i < upper; i += F.length()) {
-                acc = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, xo + i), acc);
-            }
-            for (; i < blockSize; i++) {
-                tail += w[i] * x[xo + i];
+            for (int i = 0; i < blockSize; i++) {
+                sum += weightAt(s, off, i) * x[xo + i];
             }
         }
-        return LaneSum.of(acc) + tail;
-    }
-
-    /** Decodes each weight row once and reuses it for all {@code n} tokens (prefill). */
-    @Override
-    public void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
-        int cols = cols();
-        float[] w = new float[cols];
-        int upper = F.loopBound(cols);
-        for (int r = rowFrom; r < rowTo; r++) {
-            dequantizeRow(r, w, 0);
-            for (int t = 0; t < n; t++) {
-                int xo = t * cols;
-                FloatVector acc = FloatVector.zero(F);
-                int i = 0;
-                for (; i < upper; i += F.length()) {
-                    acc = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, xo + i), acc);
-                }
-                float sum = LaneSum.of(acc);
-                for (; i < cols; i++) {
-                    sum += w[i] * x[xo + i];
-                }
-                out[t * outStride + r] = sum;
-            }
-        }
+        return sum;
     }
 }

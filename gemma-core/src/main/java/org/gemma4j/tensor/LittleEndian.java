@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 final class LittleEndian {
     static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private LittleEndian() {}
@@ -29,5 +30,19 @@ final class LittleEndian {
 
     static int i32(MemorySegment s, long off) {
         return s.get(INT, off);
+    }
+
+    static long i64(MemorySegment s, long off) {
+        return s.get(LONG, off);
+    }
+
+    /** The fp16 in the low half of {@code bits} as float (for two fp16 fields read with one {@link #i32}). */
+    static float f16Low(int bits) {
+        return Float.float16ToFloat((short) bits);
+    }
+
+    /** The fp16 in the high half of {@code bits} as float. */
+    static float f16High(int bits) {
+        return Float.float16ToFloat((short) (bits >>> 16));
     }
 }

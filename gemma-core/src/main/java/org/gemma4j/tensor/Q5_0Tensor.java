@@ -1,26 +1,75 @@
 package org.gemma4j.tensor;
 
+import static org.gemma4j.tensor.Simd.F;
+import static org.gemma4j.tensor.Simd.L;
+
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
- * Q5_0: blocks of 32 values {@code d · (q - 16)} with 5-bit {@code q}: {@code d} fp16, 32 high bits {@code qh}
- * (bit {@code j} for value {@code j}), then nibbles as in Q4_0 (22 bytes).
+ * Q5_0: blocks of 32 values {@code (q - 16) · d} with 5-bit {@code q}: {@code d} fp16, a little-endian 32-bit
+ * word {@code qh} whose bit {@code i} is bit 4 of value {@code i}, then the low 4 bits as in Q4_0 (22 bytes).
  */
 final class Q5_0Tensor extends BlockTensor {
+    private static final int QH = 2;
+    private static final int QS = 6;
+
     Q5_0Tensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.Q5_0, ne, data);
     }
 
     @Override
-    void dequantizeBlock(MemorySegment s, long off, float[] out, int o) {
-        float d = LittleEndian.f16(s, off);
-        int qh = LittleEndian.i32(s, off + 2);
-        for (int j = 0; j < 16; j++) {
-            int q = LittleEndian.u8(s, off + 6 + j);
-            int lo = (q & 0xF) | (((qh >>> j) & 1) << 4);
-            int hi = (q >>> 4) | (((qh >>> (j + 16)) & 1) << 4);
-            out[o + j] = d * (lo - 16);
-            out[o + j + 16] = d * (hi - 16);
+    float weightAt(MemorySegment s, long off, int i) {
+        int b = LittleEndian.u8(s, off + QS + (i & 15));
+        int q = (i < 16 ? b & 0xF : b >>> 4) | ((LittleEndian.i32(s, off + QH) >>> i) & 1) << 4;
+        return (q - 16) * LittleEndian.f16(s, off);
+    }
+
+    @Override
+    void decodeBlock(MemorySegment s, long off, float[] out, int o) {
+        if (!Simd.BLOCK_KERNELS) {
+            decodeBlockScalar(s, off, out, o);
+            return;
         }
+        float d = LittleEndian.f16(s, off);
+        int qh = LittleEndian.i32(s, off + QH);
+        for (int i = 0; i < 32; i += L) {
+            Simd.toFloat(q(s, off, qh, i).sub(16)).mul(d).intoArray(out, o + i);
+        }
+    }
+
+    /** Per block: {@code Σ (q-16)·x} in registers, then one fused multiply-add by {@code d}. */
+    @Override
+    public float dot(long row, float[] x, int xOff) {
+        if (!Simd.BLOCK_KERNELS) {
+            return dotScalar(row, x, xOff);
+        }
+        MemorySegment s = data();
+        long base = row * rowBytes();
+        int blocks = cols() / 32;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long off = base + 22L * b;
+            int xo = xOff + 32 * b;
+            int qh = LittleEndian.i32(s, off + QH);
+            FloatVector qx = FloatVector.zero(F);
+            for (int i = 0; i < 32; i += L) {
+                qx = Simd.toFloat(q(s, off, qh, i).sub(16)).fma(FloatVector.fromArray(F, x, xo + i), qx);
+            }
+            acc = qx.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
+        }
+        return LaneSum.of(acc);
+    }
+
+    /**
+     * The unsigned 5-bit values {@code i .. i+L} ({@code i} a multiple of {@code L}): nibbles of bytes {@code i % 16 ..},
+     * low ones for {@code i < 16}, and bits {@code i ..} of {@code qh} as bit 4. One value range per call keeps the
+     * loop bodies small enough for C2 to inline every vector operation.
+     */
+    private static IntVector q(MemorySegment s, long off, int qh, int i) {
+        IntVector nibbles = Simd.u8(s, off + QS, i & 15).lanewise(VectorOperators.LSHR, (i & 16) >> 2).and(0xF);
+        return nibbles.or(Simd.bit4(qh, i));
     }
 }

@@ -1,34 +1,41 @@
 package org.gemma4j.tensor;
 
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
+import static org.gemma4j.tensor.Simd.F;
+import static org.gemma4j.tensor.Simd.L;
 
-/** Q8_0: blocks of 32 values {@code d · q}, {@code d} fp16, {@code q} int8 (34 bytes). */
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+
+/** Q8_0: blocks of 32 values {@code q · d}: {@code d} fp16, then 32 int8 {@code q} (34 bytes). */
 final class Q8_0Tensor extends BlockTensor {
-    // As many byte lanes as float lanes, so one byte load widens to one float vector.
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
+    private static final int QS = 2;
 
     Q8_0Tensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.Q8_0, ne, data);
     }
 
     @Override
-    void dequantizeBlock(MemorySegment s, long off, float[] out, int o) {
-        float d = LittleEndian.f16(s, off);
-        for (int i = 0; i < 32; i++) {
-            out[o + i] = d * LittleEndian.i8(s, off + 2 + i);
-        }
+    float weightAt(MemorySegment s, long off, int i) {
+        return LittleEndian.i8(s, off + QS + i) * LittleEndian.f16(s, off);
     }
 
     @Override
+    void decodeBlock(MemorySegment s, long off, float[] out, int o) {
+        if (!Simd.BLOCK_KERNELS) {
+            decodeBlockScalar(s, off, out, o);
+            return;
+        }
+        float d = LittleEndian.f16(s, off);
+        for (int j = 0; j < 32; j += L) {
+            Simd.i8f(s, off + QS, j).mul(d).intoArray(out, o + j);
+        }
+    }
+
+    /** Per block: {@code Σ q·x} in registers, then one fused multiply-add by {@code d}. */
+    @Override
     public float dot(long row, float[] x, int xOff) {
-        if (32 % F.length() != 0) {
-            return super.dot(row, x, xOff);
+        if (!Simd.BLOCK_KERNELS) {
+            return dotScalar(row, x, xOff);
         }
         MemorySegment s = data();
         long base = row * rowBytes();
@@ -37,12 +44,11 @@ final class Q8_0Tensor extends BlockTensor {
         for (int b = 0; b < blocks; b++) {
             long off = base + 34L * b;
             int xo = xOff + 32 * b;
-            FloatVector block = FloatVector.zero(F);
-            for (int i = 0; i < 32; i += F.length()) {
-                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(B, s, off + 2 + i, ByteOrder.LITTLE_ENDIAN).castShape(F, 0);
-                block = q.fma(FloatVector.fromArray(F, x, xo + i), block);
+            FloatVector qx = FloatVector.zero(F);
+            for (int j = 0; j < 32; j += L) {
+                qx = Simd.i8f(s, off + QS, j).fma(FloatVector.fromArray(F, x, xo + j), qx);
             }
-            acc = block.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
+            acc = qx.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
         }
         return LaneSum.of(acc);
     }

@@ -38,6 +38,10 @@ public abstract class Tensor {
             r = Math.multiplyExact(r, ne[i]);
         }
         this.rows = r;
+        if (cols % type.blockSize() != 0) {
+            throw new IllegalArgumentException("tensor " + name + ": " + type + " stores blocks of " + type.blockSize()
+                    + " values, but its rows have " + cols + " (ne " + Arrays.toString(ne) + "), not a multiple");
+        }
         this.rowBytes = type.bytesFor(cols);
         long expected = Math.multiplyExact(rowBytes, rows);
         if (data.byteSize() != expected) {
@@ -105,11 +109,17 @@ public abstract class Tensor {
      * token {@code t < n} and row {@code r} in {@code [rowFrom, rowTo)}: {@code out[t*outStride + r] = W[r]·x[t]}.
      */
     public void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
-        for (int r = rowFrom; r < rowTo; r++) {
-            for (int t = 0; t < n; t++) {
-                out[t * outStride + r] = dot(r, x, t * cols);
-            }
+        if (n == 1) {
+            matVec(x, out, rowFrom, rowTo);
+        } else {
+            // Decode each weight row once for the whole batch, then a 2-row × 4-token float kernel.
+            RowProducts.matMul(this, x, n, out, outStride, rowFrom, rowTo);
         }
+    }
+
+    /** Row {@code row} as floats into {@code out[0 .. cols)}: {@link #dequantizeRow}, or a faster decoder with the same values. */
+    void decodeRow(long row, float[] out) {
+        dequantizeRow(row, out, 0);
     }
 
     /** The whole tensor as floats (for small tensors: norms, scales, rope factors). */
@@ -149,6 +159,10 @@ public abstract class Tensor {
             case Q4_K -> new Q4KTensor(name, ne, data);
             case Q5_K -> new Q5KTensor(name, ne, data);
             case Q6_K -> new Q6KTensor(name, ne, data);
+            case Q2_K -> new Q2KTensor(name, ne, data);
+            case Q3_K -> new Q3KTensor(name, ne, data);
+            case IQ4_NL -> new IQ4NLTensor(name, ne, data);
+            case IQ4_XS -> new IQ4XSTensor(name, ne, data);
             default -> throw new UnsupportedTensorTypeException(name, type);
         };
     }

@@ -2,110 +2,158 @@ package org.gemma4j.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** For every storage type: the Vector API kernels against their scalar twins on random blocks. */
+/**
+ * For every storage type, on seeded random blocks: the scalar twin against the dequantized row, the Vector API
+ * dot against the scalar twin, the vector row decoder bit for bit against the scalar one, and matVec / matMul
+ * against per-row dots.
+ */
 class TensorKernelsTest {
     private static final Arena ARENA = Arena.ofShared();
+    static final String[] TYPES = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"};
 
     @AfterAll
     static void close() {
         ARENA.close();
     }
 
-    /** Random bytes with every fp16 scale field set to a sane value (so no inf/NaN from random scale bits). */
-    static Tensor random(GgmlType type, int rows, int cols, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        long bytes = type.bytesFor((long) rows * cols);
-        ByteBuffer b = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < bytes; i++) {
-            b.put(i, (byte) r.nextInt(256));
-        }
-        int[] halfFields = switch (type) {
-            case Q8_0, Q4_0, Q5_0 -> new int[] {0};
-            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
-            case Q6_K -> new int[] {208};
-            default -> new int[0];
-        };
-        if (type == GgmlType.F16 || type == GgmlType.BF16 || type == GgmlType.F32) {
-            for (int i = 0; i < rows * cols; i++) {
-                float v = (float) r.nextGaussian();
-                switch (type) {
-                    case F32 -> b.putFloat(4 * i, v);
-                    case F16 -> b.putShort(2 * i, Float.floatToFloat16(v));
-                    default -> b.putShort(2 * i, (short) (Float.floatToRawIntBits(v) >>> 16));
-                }
-            }
-        }
-        for (long blk = 0; blk < bytes / type.blockBytes(); blk++) {
-            for (int f : halfFields) {
-                b.putShort((int) (blk * type.blockBytes() + f), Float.floatToFloat16((float) r.nextDouble(1e-3, 5e-2)));
-            }
-        }
-        MemorySegment seg = ARENA.allocate(bytes, 64);
-        seg.copyFrom(MemorySegment.ofArray(b.array()));
-        return Tensor.of("random." + type, type, new long[] {cols, rows}, seg);
-    }
-
-    private static float[] gaussian(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
-        return x;
+    /** Row lengths: odd ones for the float types (vector tails), one to many blocks for the block types. */
+    private static int[] widths(GgmlType type) {
+        return type.blockSize() == 1
+                ? new int[] {1, 3, 15, 17, 64, 257, 1536}
+                : new int[] {type.blockSize(), 3 * type.blockSize(), 1536};
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
-    void vectorKernelsMatchScalarTwins(GgmlType type) {
-        int[] widths = type.blockSize() == 1 ? new int[] {1, 15, 64, 257, 1536} : new int[] {type.blockSize(), 4 * type.blockSize(), 1536};
-        for (int cols : widths) {
-            int rows = 7;
-            Tensor t = random(type, rows, cols, cols * 31L + type.ordinal());
-            float[] x = gaussian(3 * cols, 5);
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    void dotsAgreeWithTheDequantizedRows(GgmlType type) {
+        for (int cols : widths(type)) {
+            int rows = 5;
+            Tensor t = RandomTensors.random(ARENA, type, rows, cols, cols * 31L + type.ordinal());
+            float[] x = RandomTensors.gaussian(3 * cols, cols);
             float[] w = new float[cols];
             for (int r = 0; r < rows; r++) {
                 t.dequantizeRow(r, w, 0);
-                double ref = 0;
+                double exact = 0;
                 double mag = 0;
                 for (int i = 0; i < cols; i++) {
-                    ref += (double) w[i] * x[cols + i];
+                    exact += (double) w[i] * x[cols + i];
                     mag += Math.abs((double) w[i] * x[cols + i]);
                 }
-                double tol = 1e-5 * mag + 1e-6;
-                assertEquals(ref, t.dotScalar(r, x, cols), tol, type + " scalar twin, cols " + cols);
-                assertEquals(ref, t.dot(r, x, cols), tol, type + " vector dot, cols " + cols);
+                assertTrue(mag > 0, "random row is not all zero");
+                String where = type + " row " + r + " of " + cols;
+                float scalar = t.dotScalar(r, x, cols);
+                assertEquals(exact, scalar, 1e-5 * mag, where + ": scalar twin vs dequantized row");
+                assertEquals(scalar, t.dot(r, x, cols), 1e-5 * mag, where + ": vector dot vs scalar twin");
             }
-            float[] mv = new float[rows];
-            t.matVec(x, mv, 0, rows);
-            float[] mm = new float[3 * rows];
-            t.matMul(x, 3, mm, rows, 0, rows);
-            for (int r = 0; r < rows; r++) {
-                assertEquals(t.dot(r, x, 0), mv[r], 1e-5f * Math.max(1, Math.abs(mv[r])), type + " matVec");
-                for (int tok = 0; tok < 3; tok++) {
-                    float d = t.dot(r, x, tok * cols);
-                    assertEquals(d, mm[tok * rows + r], 1e-4f * Math.max(1, Math.abs(d)), type + " matMul");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    void vectorRowDecoderIsBitExact(GgmlType type) {
+        for (int cols : widths(type)) {
+            BlockTensor t = (BlockTensor) RandomTensors.random(ARENA, type, 4, cols, cols * 7L + type.ordinal());
+            float[] scalar = new float[cols];
+            float[] vector = new float[cols];
+            for (int r = 0; r < 4; r++) {
+                t.dequantizeRow(r, scalar, 0);
+                t.decodeRow(r, vector);
+                for (int i = 0; i < cols; i++) {
+                    assertEquals(Float.floatToRawIntBits(scalar[i]), Float.floatToRawIntBits(vector[i]),
+                            type + " row " + r + " value " + i + ": " + scalar[i] + " vs " + vector[i]);
                 }
             }
         }
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    void matVecAndMatMulEqualPerRowDots(GgmlType type) {
+        for (int cols : widths(type)) {
+            int rows = 9;
+            Tensor t = RandomTensors.random(ARENA, type, rows, cols, cols * 13L + type.ordinal());
+            float[] x = RandomTensors.gaussian(6 * cols, 11);
+            float[] mv = new float[rows];
+            t.matVec(x, mv, 2, rows); // a sub-range: rows 0, 1 stay untouched
+            assertEquals(0f, mv[0]);
+            assertEquals(0f, mv[1]);
+            for (int r = 2; r < rows; r++) {
+                assertEquals(t.dot(r, x, 0), mv[r], "matVec " + type + " row " + r);
+            }
+            for (int n : new int[] {1, 2, 5, 6}) { // four-token tiles and remainders
+                int stride = rows + 3;
+                float[] mm = new float[n * stride];
+                t.matMul(x, n, mm, stride, 1, rows);
+                for (int tok = 0; tok < n; tok++) {
+                    assertEquals(0f, mm[tok * stride], "row 0 untouched");
+                    for (int r = 1; r < rows; r++) {
+                        float d = t.dot(r, x, tok * cols);
+                        double tol = 1e-5 * magnitude(t, r, x, tok * cols);
+                        assertEquals(d, mm[tok * stride + r], tol, "matMul " + type + " n " + n + " token " + tok + " row " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code Σ |w_i·x_i|}: the scale of the rounding error of any summation order. */
+    private static double magnitude(Tensor t, long row, float[] x, int xOff) {
+        float[] w = new float[t.cols()];
+        t.dequantizeRow(row, w, 0);
+        double mag = 0;
+        for (int i = 0; i < w.length; i++) {
+            mag += Math.abs((double) w[i] * x[xOff + i]);
+        }
+        return mag;
+    }
+
+    /** The vector fp16 conversion against {@link Float#float16ToFloat} for all 65536 bit patterns. */
+    @Test
+    void f16VectorConversionCoversEveryBitPattern() {
+        MemorySegment seg = ARENA.allocate(2 * 65536);
+        for (int h = 0; h < 65536; h++) {
+            seg.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2L * h, (short) h);
+        }
+        BlockTensor t = (BlockTensor) Tensor.of("all-f16", GgmlType.F16, new long[] {65536}, seg);
+        float[] v = new float[65536];
+        t.decodeRow(0, v);
+        for (int h = 0; h < 65536; h++) {
+            float expected = Float.float16ToFloat((short) h);
+            if (Float.isNaN(expected)) {
+                assertTrue(Float.isNaN(v[h]), "NaN pattern " + Integer.toHexString(h));
+            } else {
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(v[h]), "fp16 " + Integer.toHexString(h));
+            }
+        }
+        float[] one = new float[65536];
+        java.util.Arrays.fill(one, 1f);
+        float[] finite = v.clone();
+        assertTrue(Float.isNaN(t.dot(0, one, 0)), "NaN weights propagate through the vector dot");
+        assertEquals(0x1p-24f, finite[1]); // smallest subnormal
+        assertEquals(65504f, finite[0x7BFF]); // largest normal
+        assertEquals(Float.NEGATIVE_INFINITY, finite[0xFC00]);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q4_K", "Q6_K", "Q5_0"})
     void rejectsRowsThatAreNotWholeBlocks(GgmlType type) {
         MemorySegment seg = ARENA.allocate(4096);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Tensor.of("bad", type, new long[] {type.blockSize() + 1, 2}, seg));
-        assertEquals(true, e.getMessage().contains("not a multiple"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Tensor.of("short", type, new long[] {type.blockSize(), 1000}, seg));
+                () -> Tensor.of("blk.0.attn_q.weight", type, new long[] {type.blockSize() + 1, 2}, seg));
+        assertTrue(e.getMessage().contains("blk.0.attn_q.weight") && e.getMessage().contains("not a multiple"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.of("blk.0.ffn_up.weight", type, new long[] {type.blockSize(), 1000}, seg));
+        assertTrue(e.getMessage().contains("blk.0.ffn_up.weight") && e.getMessage().contains("needs"), e.getMessage());
     }
 }

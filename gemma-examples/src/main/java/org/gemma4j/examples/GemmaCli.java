@@ -19,6 +19,7 @@ public final class GemmaCli {
     static {
         COMMANDS.put("demo", new DemoCommand());
         COMMANDS.put("run", new RunCommand());
+        COMMANDS.put("chat", new ChatCommand());
         COMMANDS.put("logits", new LogitsCommand());
         COMMANDS.put("synth", new SynthCommand());
         COMMANDS.put("bench", new BenchCommand());

@@ -3,10 +3,6 @@ package org.gemma4j.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,21 +17,8 @@ class TokenizeCommandTest {
     @TempDir
     Path dir;
 
-    /** Runs the CLI with {@code stdin}; returns {exit code, stdout, stderr}. */
     static String[] run(String stdin, String... args) {
-        InputStream oldIn = System.in;
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            int code = GemmaCli.run(args, new PrintStream(err, true, StandardCharsets.UTF_8));
-            return new String[] {String.valueOf(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setIn(oldIn);
-            System.setOut(oldOut);
-        }
+        return CliHarness.run(stdin, args);
     }
 
     @Test

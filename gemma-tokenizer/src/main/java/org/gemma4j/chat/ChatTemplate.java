@@ -40,6 +40,16 @@ public enum ChatTemplate {
     }
 
     /** Renders with {@link RenderOptions#DEFAULT}. */
+    /**
+     * Renders {@code chat} and marks which parts of the prompt are message content (system, user and model text,
+     * reasoning). A model tokenizes those as untrusted text, so a user who types {@code <|turn>} cannot open a turn.
+     */
+    public RenderedPrompt renderMarked(Chat chat, RenderOptions options) {
+        PromptRenderer r = new PromptRenderer(emptyThoughtWhenThinkingOff, options);
+        r.render(chat);
+        return r.rendered();
+    }
+
     public String render(Chat chat) {
         return render(chat, RenderOptions.DEFAULT);
     }

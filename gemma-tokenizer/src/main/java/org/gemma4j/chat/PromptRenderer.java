@@ -32,6 +32,8 @@ final class PromptRenderer {
     private final boolean emptyThoughtWhenThinkingOff;
     private final RenderOptions options;
     private final StringBuilder out = new StringBuilder();
+    /** {@code [start, end)} ranges of {@link #out} that hold message content rather than template markup. */
+    private final List<int[]> contentRanges = new java.util.ArrayList<>();
     /** The template's {@code ns.prev_message_type}: what the last rendered thing was. */
     private String prevMessageType;
     /** The template's {@code ns.prev_non_tool_role}: the raw role of the previous non-tool message. */
@@ -100,12 +102,13 @@ final class PromptRenderer {
         switch (content) {
             case null -> {}
             case MessageContent.Value v -> {} // neither a string nor a sequence: nothing is printed
-            case MessageContent.Text t -> out.append(PythonText.strip(t.text()));
+            case MessageContent.Text t -> appendContent(PythonText.strip(t.text()));
             case MessageContent.Parts p -> {
                 for (ContentPart part : p.parts()) {
                     // The template reads item['text'] of every part; a media part has none and prints "".
                     String text = part instanceof ContentPart.Text t ? t.text() : "";
-                    out.append(PythonText.strip(text)).append(' ');
+                    appendContent(PythonText.strip(text));
+                    out.append(' ');
                 }
             }
         }
@@ -123,7 +126,9 @@ final class PromptRenderer {
 
         boolean thinkingGate = index > lastUser || (options.preserveThinking() && !message.toolCalls().isEmpty());
         if (message.reasoning() != null && !message.reasoning().isEmpty() && thinkingGate) {
-            out.append(CHANNEL_START).append("thought\n").append(message.reasoning()).append('\n').append(CHANNEL_END);
+            out.append(CHANNEL_START).append("thought\n");
+            appendContent(message.reasoning());
+            out.append('\n').append(CHANNEL_END);
         }
 
         for (ToolCall call : message.toolCalls()) {
@@ -154,7 +159,7 @@ final class PromptRenderer {
         }
 
         String content = capturedContent(message.content(), role.equals("model"));
-        out.append(content);
+        writeCapturedContent(message.content(), role.equals("model"));
         boolean hasContent = !PythonText.isBlank(content);
 
         String nextRole = null;
@@ -217,6 +222,35 @@ final class PromptRenderer {
             GemmaValueWriter.write(response, false, out);
         }
         out.append('}').append(GemmaTokens.TOOL_RESPONSE_END);
+    }
+
+    /** Appends {@code text} as message content (recorded in {@link #contentRanges}). */
+    private void appendContent(String text) {
+        int start = out.length();
+        out.append(text);
+        if (out.length() > start) {
+            contentRanges.add(new int[] {start, out.length()});
+        }
+    }
+
+    /** Writes {@link #capturedContent}: text pieces as content, media placeholders as template markup. */
+    private void writeCapturedContent(MessageContent content, boolean model) {
+        if (content instanceof MessageContent.Parts p) {
+            for (ContentPart part : p.parts()) {
+                if (part instanceof ContentPart.Text t) {
+                    appendContent(model ? stripThinking(t.text()) : PythonText.strip(t.text()));
+                } else {
+                    out.append(placeholder(part));
+                }
+            }
+        } else {
+            appendContent(capturedContent(content, model));
+        }
+    }
+
+    /** After {@link #render}: the prompt with the ranges of message content marked. */
+    RenderedPrompt rendered() {
+        return new RenderedPrompt(out.toString(), contentRanges.stream().map(r -> new RenderedPrompt.Range(r[0], r[1])).toList());
     }
 
     /** The content as the template captures it: model text stripped of thinking, other text trimmed. */

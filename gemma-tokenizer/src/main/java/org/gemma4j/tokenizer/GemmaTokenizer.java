@@ -49,6 +49,7 @@ public final class GemmaTokenizer {
     private final List<String[]> mergeList;
     private final AddedTokens added;
     private final BytePairEncoder bpe;
+    private final MergeTable mergeTable;
     private final int[] byteIds = new int[256];
     private final int[] byteOf; // id -> byte value, or -1
     private final int bosId;
@@ -100,6 +101,7 @@ public final class GemmaTokenizer {
                 table.put(l, r, rank, result);
             }
         }
+        this.mergeTable = table;
         this.added = new AddedTokens(addedTokens);
         this.bpe = new BytePairEncoder(vocab, table, byteIds);
         if (bosId < 0 || bosId >= tokens.length || eosId < 0 || eosId >= tokens.length) {
@@ -347,6 +349,15 @@ public final class GemmaTokenizer {
     }
 
     // ---------------------------------------------------------------- vocabulary
+
+    /** For tests: the merge table and the byte-fallback ids. */
+    MergeTable mergeTable() {
+        return mergeTable;
+    }
+
+    int byteTokenId(int b) {
+        return byteIds[b];
+    }
 
     /** Number of ids. */
     public int vocabSize() {

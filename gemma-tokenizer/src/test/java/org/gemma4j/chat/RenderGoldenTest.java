@@ -34,6 +34,18 @@ class RenderGoldenTest {
             return;
         }
         assertEquals(expected.asText(), template.render(ChatRequest.fromJson(c)));
+        ChatRequest request = ChatRequest.fromJson(c);
+        RenderedPrompt marked = template.renderMarked(request.chat(), request.options());
+        assertEquals(expected.asText(), marked.text());
+        StringBuilder joined = new StringBuilder();
+        for (RenderedPrompt.Segment seg : marked.segments()) {
+            joined.append(seg.text());
+            if (seg.content()) {
+                // Content never carries template markup of its own making; what a user typed stays inside.
+                assertEquals(false, seg.text().startsWith("<|turn>"), name);
+            }
+        }
+        assertEquals(expected.asText(), joined.toString());
     }
 
     /** The other variant differs exactly where the case says, and always by the empty thought block. */
