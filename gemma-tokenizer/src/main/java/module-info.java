@@ -4,7 +4,7 @@
 module org.gemma4j.tokenizer {
     exports org.gemma4j.tokenizer;
 
-    requires com.fasterxml.jackson.databind;
+    requires transitive com.fasterxml.jackson.databind; // org.gemma4j.chat exposes JsonNode in its API
     requires org.slf4j;
 
     exports org.gemma4j.chat;

@@ -39,7 +39,6 @@ public enum ChatTemplate {
         return new PromptRenderer(emptyThoughtWhenThinkingOff, options).render(chat);
     }
 
-    /** Renders with {@link RenderOptions#DEFAULT}. */
     /**
      * Renders {@code chat} and marks which parts of the prompt are message content (system, user and model text,
      * reasoning). A model tokenizes those as untrusted text, so a user who types {@code <|turn>} cannot open a turn.
@@ -50,6 +49,7 @@ public enum ChatTemplate {
         return r.rendered();
     }
 
+    /** Renders with {@link RenderOptions#DEFAULT}. */
     public String render(Chat chat) {
         return render(chat, RenderOptions.DEFAULT);
     }

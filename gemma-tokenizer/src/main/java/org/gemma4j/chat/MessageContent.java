@@ -1,5 +1,6 @@
 package org.gemma4j.chat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Objects;
 
@@ -36,14 +37,14 @@ public sealed interface MessageContent {
      * Content given as a bare JSON scalar (a number or a boolean). Only a tool result renders it (as
      * {@code value:42}); for any other message the template prints nothing.
      */
-    record Value(com.fasterxml.jackson.databind.JsonNode value) implements MessageContent {
+    record Value(JsonNode value) implements MessageContent {
         public Value {
             value = value.deepCopy();
         }
 
         /** A copy of the value. */
         @Override
-        public com.fasterxml.jackson.databind.JsonNode value() {
+        public JsonNode value() {
             return value.deepCopy();
         }
     }
