@@ -62,6 +62,11 @@ public final class Tools {
         return empty().and(name, description, parameters, handler);
     }
 
+    /** A single tool from a handler and a JSON schema given as text. */
+    public static Tools of(String name, String description, String parametersJson, ToolHandler handler) {
+        return empty().and(name, description, parametersJson, handler);
+    }
+
     /** This set plus the annotated methods of {@code target}. */
     public Tools and(Object target) {
         Objects.requireNonNull(target, "target");
