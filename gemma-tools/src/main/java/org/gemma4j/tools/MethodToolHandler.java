@@ -52,6 +52,11 @@ final class MethodToolHandler implements ToolHandler {
         return mapper.valueToTree(result);
     }
 
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object enumConstant(Class<?> type, String name) {
+        return Enum.valueOf((Class) type, name);
+    }
+
     private Object convert(JsonNode arg, Type generic, Class<?> raw) {
         if (raw == Optional.class) {
             Type inner = generic instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : Object.class;
@@ -62,6 +67,10 @@ final class MethodToolHandler implements ToolHandler {
                 throw new IllegalArgumentException("missing value for a primitive parameter");
             }
             return null;
+        }
+        if (raw.isEnum() && arg.isTextual()) {
+            // Without Jackson: works even when the enum's package is not open to Jackson.
+            return enumConstant(raw, arg.asText());
         }
         JavaType type = mapper.constructType(generic);
         return mapper.convertValue(arg, type);
