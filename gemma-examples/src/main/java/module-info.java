@@ -6,4 +6,8 @@ module org.gemma4j.examples {
     requires org.gemma4j.tools;
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
+
+    // The tools demo registers an annotated method; the tools module invokes it reflectively
+    // and Jackson converts its arguments.
+    opens org.gemma4j.examples to org.gemma4j.tools, com.fasterxml.jackson.databind;
 }

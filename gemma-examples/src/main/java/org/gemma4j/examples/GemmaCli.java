@@ -26,6 +26,7 @@ public final class GemmaCli {
         COMMANDS.put("tokenize", new TokenizeCommand());
         COMMANDS.put("render", new RenderCommand());
         COMMANDS.put("parse", new ParseCommand());
+        COMMANDS.put("tools-demo", new ToolsDemoCommand());
     }
 
     private GemmaCli() {}

@@ -1,0 +1,112 @@
+package org.gemma4j.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.gemma4j.GemmaModel;
+import org.gemma4j.GenerationOptions;
+import org.gemma4j.GenerationResult;
+import org.gemma4j.chat.Chat;
+import org.gemma4j.chat.ChatMessage;
+import org.gemma4j.model.SyntheticGemma4;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Constrained decoding on a random-weight model: every forced call must be valid and schema-conforming. */
+class ConstrainedDecodingTest {
+    @TempDir
+    static Path dir;
+    static GemmaModel model;
+
+    @BeforeAll
+    static void load() throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        SyntheticGemma4.write(file, SyntheticGemma4.Spec.tinyE2b(), SyntheticGemma4.FileType.Q8_0, 7);
+        model = GemmaModel.builder(file).contextLength(2048).build();
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static ToolAgent.Builder agent(ToolChoice choice, long seed) {
+        return ToolAgent.builder(model).tools(ToolAgentTestTools.tools()).toolChoice(choice).maxRounds(1)
+                .maxStringLength(16).options(GenerationOptions.builder().seed(seed).maxTokens(512).build());
+    }
+
+    @Test
+    void hundredSeededRequiredRunsGiveValidCalls() {
+        int valid = 0;
+        List<String> failures = new ArrayList<>();
+        for (int seed = 0; seed < 100; seed++) {
+            AgentResult r = agent(ToolChoice.REQUIRED, seed).build().run("What is the weather?");
+            boolean ok = !r.calls().isEmpty() && r.calls().stream().allMatch(ToolInvocation::succeeded);
+            if (ok) {
+                valid++;
+            } else {
+                failures.add(seed + ": " + r.calls());
+            }
+        }
+        assertEquals(100, valid, failures.toString());
+    }
+
+    @Test
+    void namedChoiceCallsThatTool() {
+        for (int seed = 0; seed < 10; seed++) {
+            AgentResult r = agent(ToolChoice.named("add"), seed).build().run("add");
+            assertTrue(r.calls().stream().allMatch(c -> c.call().name().equals("add") && c.succeeded()), r.calls().toString());
+            assertTrue(!r.calls().isEmpty());
+        }
+    }
+
+    @Test
+    void noneNeverCalls() {
+        for (int seed = 0; seed < 5; seed++) {
+            ToolAgent a = agent(ToolChoice.NONE, seed).options(GenerationOptions.builder().seed(seed).maxTokens(48).build()).build();
+            assertTrue(a.run("hi").calls().isEmpty());
+        }
+    }
+
+    @Test
+    void maskingOverheadIsSmall() {
+        Chat chat = Chat.of(ChatMessage.user("What is the weather?")).withTools(ToolAgentTestTools.declarations());
+        ToolAgent a = agent(ToolChoice.REQUIRED, 1).build();
+        // Warm up both paths.
+        for (int i = 0; i < 3; i++) {
+            model.generate(chat, GenerationOptions.builder().seed(i).maxTokens(64).build());
+            model.generate(chat, a.optionsFor(ToolChoice.REQUIRED).toBuilder().seed(i).build());
+        }
+        long plainNanos = 0;
+        long plainTokens = 0;
+        long maskNanos = 0;
+        long maskedTokens = 0;
+        long constrainedNanos = 0;
+        long constrainedTokens = 0;
+        for (int i = 0; i < 20; i++) {
+            GenerationResult plain = model.generate(chat, GenerationOptions.builder().seed(i).maxTokens(64).build());
+            plainNanos += plain.stats().decodeTime().toNanos();
+            plainTokens += Math.max(0, plain.stats().generatedTokens() - 1);
+            GenerationOptions o = a.optionsFor(ToolChoice.REQUIRED).toBuilder().seed(i).build();
+            GenerationResult constrained = model.generate(chat, o);
+            ToolCallConstraint c = (ToolCallConstraint) o.logitsProcessor();
+            maskNanos += c.maskNanos();
+            maskedTokens += c.maskedSteps();
+            constrainedNanos += constrained.stats().decodeTime().toNanos();
+            constrainedTokens += Math.max(0, constrained.stats().generatedTokens() - 1);
+        }
+        double plainPerToken = plainNanos / 1e6 / plainTokens;
+        double maskPerToken = maskNanos / 1e6 / maskedTokens;
+        double constrainedPerToken = constrainedNanos / 1e6 / constrainedTokens;
+        String report = String.format(java.util.Locale.ROOT,
+                "decode %.3f ms/token unconstrained, %.3f ms/token constrained; mask %.4f ms/token = %.1f %% of a step",
+                plainPerToken, constrainedPerToken, maskPerToken, 100 * maskPerToken / plainPerToken);
+        System.err.println("masking overhead: " + report);
+        assertTrue(maskPerToken < 0.25 * plainPerToken, report);
+    }
+}
