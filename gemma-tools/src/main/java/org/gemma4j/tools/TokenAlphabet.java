@@ -30,6 +30,7 @@ final class TokenAlphabet {
         int callClose = tokenizer.id("<tool_call|>");
         int quote = tokenizer.id("<|\"|>");
         int toolResponse = tokenizer.id("<|tool_response>");
+        int turnEnd = tokenizer.id("<turn|>");
         stopId = toolResponse >= 0 ? toolResponse : tokenizer.eosId();
         if (callOpenId < 0 || callClose < 0 || quote < 0) {
             throw new IllegalArgumentException("the vocabulary lacks the Gemma 4 tool-call tokens");
@@ -45,6 +46,8 @@ final class TokenAlphabet {
                 s = new int[] {ToolCallGrammar.QUOTE};
             } else if (id == stopId) {
                 s = new int[] {ToolCallGrammar.END};
+            } else if (id == turnEnd || id == tokenizer.eosId()) {
+                s = new int[] {ToolCallGrammar.TURN_END};
             } else if (tokenizer.kind(id) == TokenKind.NORMAL && tokenizer.tokenText(id) != null && !tokenizer.tokenText(id).isEmpty()) {
                 s = tokenizer.tokenText(id).replace('\u2581', ' ').codePoints().toArray();
             } else {

@@ -23,6 +23,7 @@ final class ToolCallConstraint implements LogitsProcessor {
     private final boolean callsAllowed;
     private final boolean[] allowed;
     private ToolCallGrammar.State state;
+    // For a JSON answer the state never returns to free text; <|tool_call> has no symbol there.
     private int consumed;
     private long maskNanos;
     private int maskedSteps;
@@ -33,6 +34,13 @@ final class ToolCallConstraint implements LogitsProcessor {
         this.callsAllowed = callsAllowed;
         this.allowed = new boolean[alphabet.vocabSize()];
         this.state = forceCall && callsAllowed ? grammar.start() : null;
+    }
+
+    /** A constraint for a JSON answer: masked from the first token to the end of the turn. */
+    static ToolCallConstraint forJson(ToolCallGrammar jsonGrammar, TokenAlphabet alphabet) {
+        ToolCallConstraint c = new ToolCallConstraint(jsonGrammar, alphabet, false, true);
+        c.state = jsonGrammar.jsonStart();
+        return c;
     }
 
     @Override

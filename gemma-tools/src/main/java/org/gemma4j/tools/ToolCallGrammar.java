@@ -28,6 +28,8 @@ final class ToolCallGrammar {
     static final int CALL_OPEN = -2;
     static final int CALL_CLOSE = -3;
     static final int END = -4;
+    /** The end of the model's turn ({@code <turn|>} or {@code <eos>}): ends a structured (JSON) answer. */
+    static final int TURN_END = -5;
 
     static final int MAX_INT_DIGITS = 9;
     static final int MAX_FRACTION_DIGITS = 6;
@@ -38,6 +40,9 @@ final class ToolCallGrammar {
     private final Map<String, Spec> tools;
     private final int maxStringLength;
     private final int maxCalls;
+    private final boolean json;
+    private final int delimiter;
+    private final Spec root;
 
     /**
      * @param declarations the tools that may be called
@@ -48,13 +53,36 @@ final class ToolCallGrammar {
         this.tools = new LinkedHashMap<>();
         for (ToolDeclaration d : declarations) {
             JsonNode p = d.parameters();
-            tools.put(d.name(), p == null ? Spec.emptyObject() : Spec.of(p));
+            tools.put(d.name(), p == null ? Spec.emptyObject() : Spec.of(p, false));
         }
         if (tools.isEmpty()) {
             throw new IllegalArgumentException("no tools to call");
         }
         this.maxStringLength = maxStringLength;
         this.maxCalls = maxCalls;
+        this.json = false;
+        this.delimiter = QUOTE;
+        this.root = null;
+    }
+
+    /** A grammar of plain JSON text (strings in {@code "…"} without escapes, no whitespace) matching {@code schema}. */
+    private ToolCallGrammar(JsonNode schema, int maxStringLength) {
+        this.tools = Map.of();
+        this.maxStringLength = maxStringLength;
+        this.maxCalls = 0;
+        this.json = true;
+        this.delimiter = '"';
+        this.root = Spec.of(schema, true);
+    }
+
+    /** A grammar of a JSON answer matching {@code schema}, followed by the end of the turn. */
+    static ToolCallGrammar json(JsonNode schema, int maxStringLength) {
+        return new ToolCallGrammar(schema, maxStringLength);
+    }
+
+    /** For a JSON grammar: the state before the answer. */
+    State jsonStart() {
+        return value(root, new Expect(TURN_END, DONE));
     }
 
     /** The state before the first call: only {@code <|tool_call>} is accepted. */
@@ -84,7 +112,7 @@ final class ToolCallGrammar {
                     false, null, null, 0, 0);
         }
 
-        static Spec of(JsonNode s) {
+        static Spec of(JsonNode s, boolean json) {
             if (s == null || !s.isObject() || s.isEmpty()) {
                 return any();
             }
@@ -104,8 +132,8 @@ final class ToolCallGrammar {
             if (s.get("enum") instanceof JsonNode en && en.isArray() && !en.isEmpty()) {
                 enums = new ArrayList<>();
                 for (JsonNode v : en) {
-                    if (v.isTextual() && v.asText().indexOf('<') < 0) {
-                        enums.add(symbols(QUOTE, v.asText(), QUOTE));
+                    if (v.isTextual() && v.asText().indexOf('<') < 0 && !(json && (v.asText().contains("\"") || v.asText().contains("\\")))) {
+                        enums.add(json ? ("\"" + v.asText() + "\"").codePoints().toArray() : symbols(QUOTE, v.asText(), QUOTE));
                     } else if (v.isNumber() || v.isBoolean() || v.isNull()) {
                         enums.add(v.toString().codePoints().toArray());
                     }
@@ -118,7 +146,7 @@ final class ToolCallGrammar {
             if (s.get("properties") instanceof JsonNode p && p.isObject()) {
                 p.properties().forEach(e -> {
                     if (isBareKey(e.getKey())) {
-                        props.put(e.getKey(), of(e.getValue()));
+                        props.put(e.getKey(), of(e.getValue(), json));
                     }
                 });
             }
@@ -133,8 +161,8 @@ final class ToolCallGrammar {
             JsonNode add = s.get("additionalProperties");
             boolean free = props.isEmpty() && !(add != null && add.isBoolean() && !add.asBoolean())
                     && !(type != null && type.asText().equals("object") && add == null && s.has("properties"));
-            Spec additional = add != null && add.isObject() ? of(add) : any();
-            Spec items = s.has("items") ? of(s.get("items")) : any();
+            Spec additional = add != null && add.isObject() ? of(add, json) : any();
+            Spec items = s.has("items") ? of(s.get("items"), json) : any();
             int minItems = s.path("minItems").asInt(0);
             int maxItems = Math.max(minItems, s.has("maxItems") ? s.get("maxItems").asInt() : DEFAULT_MAX_ITEMS);
             if (kinds.isEmpty()) {
@@ -162,7 +190,7 @@ final class ToolCallGrammar {
             return false;
         }
         for (char c : k.toCharArray()) {
-            if (":{}[],\"<".indexOf(c) >= 0) {
+            if (":{}[],\"<\\".indexOf(c) >= 0) {
                 return false;
             }
         }
@@ -318,7 +346,7 @@ final class ToolCallGrammar {
                     return spec.enumLiterals().isEmpty() ? null : new Literal(spec.enumLiterals(), 0, i -> after).step(s);
                 }
                 Set<Kind> k = spec.kinds();
-                if (s == QUOTE && k.contains(Kind.STRING)) {
+                if (s == delimiter && k.contains(Kind.STRING)) {
                     return new StringBody(0, after);
                 }
                 if ((s == '-' || (s >= '0' && s <= '9')) && (k.contains(Kind.INTEGER) || k.contains(Kind.NUMBER))) {
@@ -352,10 +380,10 @@ final class ToolCallGrammar {
 
         @Override
         State step(int s) {
-            if (s == QUOTE) {
+            if (s == delimiter) {
                 return after;
             }
-            if (s < 0 || s == '<' || length >= maxStringLength) {
+            if (s < 0 || s == '<' || length >= maxStringLength || (json && (s == '"' || s == '\\' || s < 0x20))) {
                 return null;
             }
             return new StringBody(length + 1, after);
@@ -431,6 +459,9 @@ final class ToolCallGrammar {
                 if (count >= MAX_MAP_KEYS) {
                     return null;
                 }
+                if (json) {
+                    return s == '"' ? new FreeKey(0, this) : null;
+                }
                 return new FreeKey(0, this).step(s);
             }
             if (remaining.isEmpty()) {
@@ -438,7 +469,7 @@ final class ToolCallGrammar {
             }
             List<int[]> keys = new ArrayList<>(remaining.size());
             for (String k : remaining) {
-                keys.add((k + ":").codePoints().toArray());
+                keys.add((json ? "\"" + k + "\":" : k + ":").codePoints().toArray());
             }
             return new Literal(keys, 0, i -> {
                 String key = remaining.get(i);
@@ -454,7 +485,7 @@ final class ToolCallGrammar {
     }
 
     /** A key of a free-form map: 1 to 16 characters of {@code [A-Za-z0-9_]}, then {@code :}. */
-    private static final class FreeKey extends State {
+    private final class FreeKey extends State {
         private final int length;
         private final ObjectBody object;
 
@@ -465,7 +496,10 @@ final class ToolCallGrammar {
 
         @Override
         State step(int s) {
-            if (s == ':' && length > 0) {
+            if (json && s == '"' && length > 0) {
+                return new Expect(':', object.afterFreeKey());
+            }
+            if (!json && s == ':' && length > 0) {
                 return object.afterFreeKey();
             }
             boolean ok = (s >= 'a' && s <= 'z') || (s >= 'A' && s <= 'Z') || s == '_' || (length > 0 && s >= '0' && s <= '9');

@@ -65,6 +65,23 @@ class ConstrainedDecodingTest {
         }
     }
 
+    public enum Size { small, large }
+
+    public record Answer(String name, int count, Size size, java.util.List<Boolean> flags, @Param(optional = true) Double score) {}
+
+    @Test
+    void structuredOutputGivesSchemaConformingRecords() {
+        for (int seed = 0; seed < 20; seed++) {
+            StructuredOutput out = StructuredOutput.of(model).withMaxStringLength(12)
+                    .withOptions(GenerationOptions.builder().seed(seed).maxTokens(256).build());
+            Answer a = out.generate(Chat.of(ChatMessage.user("answer")), Answer.class);
+            assertTrue(a.name() != null && a.size() != null && a.flags() != null, a.toString());
+            com.fasterxml.jackson.databind.JsonNode schema = new JsonSchemaGenerator().schemaOf(Answer.class);
+            com.fasterxml.jackson.databind.JsonNode json = out.generate(Chat.of(ChatMessage.user("answer")), schema);
+            assertEquals(java.util.List.of(), SchemaValidator.validate(schema, json), json.toString());
+        }
+    }
+
     @Test
     void noneNeverCalls() {
         for (int seed = 0; seed < 5; seed++) {
