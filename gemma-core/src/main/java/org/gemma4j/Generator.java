@@ -125,6 +125,9 @@ final class Generator {
             if (o.prefillProgress() != null) {
                 o.prefillProgress().update(at - from, total);
             }
+            if (cancelled(o)) {
+                return null; // the token loop sees the cancellation before it needs logits
+            }
             int end = Math.min(prompt.length, at + PREFILL_CHUNK);
             logits = model.forward(cache, Arrays.copyOfRange(prompt, at, end));
         }

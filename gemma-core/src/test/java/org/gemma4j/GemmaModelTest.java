@@ -290,4 +290,19 @@ class GemmaModelTest {
             assertEquals(aloneB.get(turn), ib.send(b[turn]).tokens(), "session B, turn " + turn);
         }
     }
+
+    @Test
+    void cancellingDuringPrefillStopsBeforeThePromptIsComputed() {
+        CancellationToken cancel = new CancellationToken();
+        List<String> progress = new ArrayList<>();
+        int[] prompt = new int[100];
+        java.util.Arrays.fill(prompt, 300);
+        GenerationResult r = model.generateTokens(prompt, sampled(1).cancellation(cancel).prefillProgress((done, total) -> {
+            progress.add(done + "/" + total);
+            cancel.cancel();
+        }).build(), null);
+        assertEquals(FinishReason.CANCELLED, r.finishReason());
+        assertEquals(List.of(), r.tokens());
+        assertEquals(List.of("0/100"), progress, "no chunk ran after the cancellation");
+    }
 }
