@@ -11,10 +11,8 @@ import org.gemma4j.chat.GemmaOutputParser;
 import org.gemma4j.chat.OutputListener;
 import org.gemma4j.chat.ParsedOutput;
 import org.gemma4j.chat.StreamingOutputParser;
-import org.gemma4j.gguf.GgufFile;
 import org.gemma4j.model.Gemma4Config;
 import org.gemma4j.model.Gemma4Model;
-import org.gemma4j.model.Gemma4Weights;
 import org.gemma4j.model.KvCache;
 import org.gemma4j.model.Numerics;
 import org.gemma4j.model.WorkerPool;
@@ -277,31 +275,29 @@ public final class GemmaModel implements AutoCloseable {
 
         public GemmaModel build() throws IOException {
             long t0 = System.nanoTime();
-            GgufFile gguf = GgufFile.open(file);
+            Gemma4Model model = Gemma4Model.load(file, threads, numerics);
             try {
-                Gemma4Config config = Gemma4Config.from(gguf);
-                Gemma4Weights weights = Gemma4Weights.load(gguf, config);
+                var metadata = model.metadata();
                 GemmaTokenizer tokenizer;
                 try {
-                    tokenizer = GemmaTokenizer.fromGgufMetadata(gguf.metadata());
+                    tokenizer = GemmaTokenizer.fromGgufMetadata(metadata);
                 } catch (IllegalArgumentException e) {
                     throw new org.gemma4j.gguf.GgufFormatException(file, e.getMessage());
                 }
-                if (gguf.metadata().get("tokenizer.ggml.suppress_tokens") instanceof int[] s) {
+                if (metadata.get("tokenizer.ggml.suppress_tokens") instanceof int[] s) {
                     suppressedTokens = s.clone();
                 }
                 // The file's template text decides the variant; without one, PLE models are E2B/E4B-style.
-                ChatTemplate template = gguf.metadata().get("tokenizer.chat_template") instanceof String t
+                ChatTemplate template = metadata.get("tokenizer.chat_template") instanceof String t
                         ? ChatTemplate.detect(t)
-                        : config.hasPerLayerEmbeddings() ? ChatTemplate.forName("e2b") : ChatTemplate.forName("31b");
-                Gemma4Model model = Gemma4Model.openOwning(gguf, config, weights, threads, numerics);
+                        : model.config().hasPerLayerEmbeddings() ? ChatTemplate.forName("e2b") : ChatTemplate.forName("31b");
                 GemmaModel m = new GemmaModel(model, tokenizer, this, template);
                 LOG.info("loaded {} in {} ms: {} layers, {} tokens context, KV cache {} KiB per sequence ({})",
-                        file.getFileName(), (System.nanoTime() - t0) / 1_000_000, config.nLayer(), m.contextLength,
+                        file.getFileName(), (System.nanoTime() - t0) / 1_000_000, model.config().nLayer(), m.contextLength,
                         m.kvCacheBytes() >> 10, kvPrecision);
                 return m;
             } catch (IOException | RuntimeException e) {
-                gguf.close();
+                model.close(); // the mapping and the worker pool
                 throw e;
             }
         }

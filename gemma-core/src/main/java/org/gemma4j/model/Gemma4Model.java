@@ -70,9 +70,9 @@ public final class Gemma4Model implements AutoCloseable {
         }
     }
 
-    /** A model that owns {@code gguf} (closed with the model) and a new pool of {@code threads}. */
-    public static Gemma4Model openOwning(GgufFile gguf, Gemma4Config config, Gemma4Weights weights, int threads, Numerics numerics) {
-        return new Gemma4Model(config, weights, new WorkerPool(threads), DEFAULT_MAX_BATCH, numerics, gguf);
+    /** The metadata of the GGUF this model was loaded from (tokenizer, chat template, ...); empty if none. */
+    public java.util.Map<String, Object> metadata() {
+        return source != null ? source.metadata() : java.util.Map.of();
     }
 
     public Gemma4Config config() {

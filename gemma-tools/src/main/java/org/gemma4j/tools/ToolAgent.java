@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * ToolAgent agent = ToolAgent.builder(model).tools(Tools.from(new Weather())).maxRounds(4).build();
  * AgentResult r = agent.run("What is the weather in Paris?");
- * System.out.println(r.answer());
+ * String answer = r.answer();
  * }</pre>
  *
  * <p>Safety: only registered tools are invoked, and only with arguments that passed schema validation. Unknown tools,
