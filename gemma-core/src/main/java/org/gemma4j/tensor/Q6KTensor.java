@@ -1,9 +1,11 @@
 package org.gemma4j.tensor;
 
 import static org.gemma4j.tensor.Simd.F;
+import static org.gemma4j.tensor.Simd.BL;
 import static org.gemma4j.tensor.Simd.L;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -56,8 +58,9 @@ final class Q6KTensor extends BlockTensor {
     }
 
     /**
-     * Decodes in registers ({@code q·(d·sc) - 32·d·sc} fused) and accumulates {@code w·x}. One 32-value quarter per
-     * outer iteration keeps the loop body small enough for C2 to inline every vector operation.
+     * Decodes in registers and accumulates {@code w·x}. The 6-bit values are assembled from their nibble and 2-bit
+     * parts on bytes ({@code BL} per narrow vector op) and only then widened to floats; one {@code ql} load feeds two
+     * quarters, one {@code qh} load four (1536x2048 matVec, one thread, old and new alternating: 525 → 485 us).
      */
     @Override
     public float dot(long row, float[] x, int xOff) {
@@ -73,17 +76,35 @@ final class Q6KTensor extends BlockTensor {
             float d = LittleEndian.f16(s, off + D);
             for (int half = 0; half < 2; half++) {
                 long sc = LittleEndian.i64(s, off + SCALES + 8 * half);
-                for (int quarter = 0; quarter < 4; quarter++) {
-                    int xo = xOff + 256 * blk + 128 * half + 32 * quarter;
-                    for (int j = 0; j < 32; j += L) {
-                        float dsc = d * scale(sc, j / 16 + 2 * quarter);
-                        FloatVector w = Simd.toFloat(q(s, off, half, quarter, j)).fma(dsc, -32f * dsc);
-                        acc = w.fma(FloatVector.fromArray(F, x, xo + j), acc);
+                long ql = off + 64 * half;
+                long qh = off + QH + 32 * half;
+                int xo = xOff + 256 * blk + 128 * half;
+                for (int j = 0; j < 32; j += BL) { // BL divides 16: a byte vector never straddles two scales
+                    ByteVector h = Simd.bytes(s, qh + j);
+                    int g = j / 16;
+                    // k = 0: quarters 0 and 2 (ql[l], qh bits 0-1 and 4-5); k = 1: quarters 1 and 3 (ql[l+32], bits 2-3, 6-7)
+                    for (int k = 0; k < 2; k++) {
+                        ByteVector a = Simd.bytes(s, ql + 32 * k + j);
+                        ByteVector hk = h.lanewise(VectorOperators.LSHR, 2 * k);
+                        ByteVector low = a.and((byte) 0xF).or(hk.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+                        ByteVector high = a.lanewise(VectorOperators.LSHR, 4).or(hk.and((byte) 0x30));
+                        acc = scaledDot(low, x, xo + 32 * k + j, d * scale(sc, g + 2 * k), acc);
+                        acc = scaledDot(high, x, xo + 64 + 32 * k + j, d * scale(sc, g + 4 + 2 * k), acc);
                     }
                 }
             }
         }
         return LaneSum.of(acc);
+    }
+
+    /** {@code acc + dsc·Σ (q - 32)·x} over the {@code BL} values of {@code q} (6-bit, unsigned) and {@code x[xo ..]}. */
+    private static FloatVector scaledDot(ByteVector q, float[] x, int xo, float dsc, FloatVector acc) {
+        ByteVector centered = q.sub((byte) 32);
+        for (int p = 0; p < Simd.PARTS; p++) {
+            FloatVector qx = Simd.toFloat(centered, p).mul(FloatVector.fromArray(F, x, xo + p * L));
+            acc = qx.fma(FloatVector.broadcast(F, dsc), acc);
+        }
+        return acc;
     }
 
     /** Signed byte {@code k} of the 8 scales read as one long. */

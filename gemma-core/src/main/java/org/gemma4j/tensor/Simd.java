@@ -61,7 +61,13 @@ final class Simd {
         return (FloatVector) bytes(s, off + group).convertShape(VectorOperators.B2F, F, (j - group) / L);
     }
 
-    private static ByteVector bytes(MemorySegment s, long off) {
+    /** Part {@code part} ({@code L} lanes) of a byte vector, sign-extended to floats. */
+    static FloatVector toFloat(ByteVector v, int part) {
+        return (FloatVector) v.convertShape(VectorOperators.B2F, F, part);
+    }
+
+    /** {@code BL} bytes at {@code off}. */
+    static ByteVector bytes(MemorySegment s, long off) {
         return ByteVector.fromMemorySegment(B, s, off, ByteOrder.LITTLE_ENDIAN);
     }
 
