@@ -34,9 +34,14 @@ public final class WorkerPool implements AutoCloseable {
     private volatile long generation;
     private volatile Thread waiter;
     private volatile boolean closed;
+    /** Chunks per thread: enough to even out the threads, few enough to keep each one a long sequential read. */
+    private static final int CHUNKS_PER_THREAD = 8;
+    private final AtomicInteger nextChunk = new AtomicInteger();
     // Written before the generation is bumped (a volatile write), read by workers after they see it.
     private RangeTask task;
     private int n;
+    private int chunkSize;
+    private int chunks;
 
     /** A pool running work on {@code parallelism} threads in all (the caller included). */
     public WorkerPool(int parallelism) {
@@ -71,9 +76,10 @@ public final class WorkerPool implements AutoCloseable {
                 return;
             }
             try {
-                runPart(part);
+                runChunks();
             } catch (Throwable t) {
                 errors[part - 1] = t;
+                nextChunk.set(Integer.MAX_VALUE / 2);
             }
             if (pending.decrementAndGet() == 0) {
                 Thread w = waiter;
@@ -106,17 +112,22 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void runPart(int part) {
-        int from = (int) ((long) n * part / parallelism);
-        int to = (int) ((long) n * (part + 1) / parallelism);
-        if (from < to) {
-            task.run(from, to);
+    /** Claims chunks until none is left. */
+    private void runChunks() {
+        int c;
+        while ((c = nextChunk.getAndIncrement()) < chunks) {
+            int from = c * chunkSize;
+            task.run(from, Math.min(n, from + chunkSize));
         }
     }
 
     /**
-     * Runs {@code task} over {@code [0, n)} split into contiguous shares, one per thread. Ranges smaller
-     * than {@code minPerThread} per thread run on the caller alone.
+     * Runs {@code task} over {@code [0, n)}, split into contiguous chunks that the threads claim in turn, so a
+     * thread slowed down (by the OS, the JIT, or a slower share of memory) does not hold up the others. E2B Q8_0
+     * decode, 2 threads, JFR: time spent waiting 16.9 % with fixed halves → 14.6 % with chunks; tokens/s unchanged
+     * within this machine's noise (7.6, 7.9 → 7.0, 8.2). {@code task}
+     * may be called several times per thread, with disjoint ranges. Ranges smaller than {@code 2·minPerThread}
+     * run on the caller alone.
      */
     public synchronized void forRange(int n, int minPerThread, RangeTask task) {
         if (closed) {
@@ -131,6 +142,9 @@ public final class WorkerPool implements AutoCloseable {
         }
         this.task = task;
         this.n = n;
+        this.chunkSize = Math.max(Math.max(1, minPerThread), (n + CHUNKS_PER_THREAD * parallelism - 1) / (CHUNKS_PER_THREAD * parallelism));
+        this.chunks = (n + chunkSize - 1) / chunkSize;
+        nextChunk.set(0);
         pending.set(workers.length);
         generation++; // publishes task and n
         for (int i = 0; i < workers.length; i++) {
@@ -140,9 +154,10 @@ public final class WorkerPool implements AutoCloseable {
         }
         Throwable mine = null;
         try {
-            runPart(0);
+            runChunks();
         } catch (Throwable t) {
             mine = t;
+            nextChunk.set(Integer.MAX_VALUE / 2); // stop handing out chunks
         }
         awaitWorkers();
         this.task = null;
