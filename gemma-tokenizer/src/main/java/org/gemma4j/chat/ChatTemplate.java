@@ -41,7 +41,9 @@ public enum ChatTemplate {
 
     /**
      * Renders {@code chat} and marks which parts of the prompt are message content (system, user and model text,
-     * reasoning). A model tokenizes those as untrusted text, so a user who types {@code <|turn>} cannot open a turn.
+     * reasoning, and the string values inside tool calls and tool responses). A model tokenizes those as untrusted
+     * text, so a user who types {@code <|turn>}, or a tool whose result contains {@code <tool_response|>}, cannot
+     * open a turn or close a block.
      */
     public RenderedPrompt renderMarked(Chat chat, RenderOptions options) {
         PromptRenderer r = new PromptRenderer(emptyThoughtWhenThinkingOff, options);

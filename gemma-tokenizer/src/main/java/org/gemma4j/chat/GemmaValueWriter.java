@@ -1,6 +1,7 @@
 package org.gemma4j.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,13 +22,28 @@ final class GemmaValueWriter {
     }
 
     static void write(JsonNode value, boolean quoteKeys, StringBuilder sb) {
+        write(value, quoteKeys, sb, null);
+    }
+
+    /**
+     * Like {@link #write(JsonNode, boolean, StringBuilder)}, and adds the {@code [start, end)} offsets in {@code sb} of
+     * every non-empty string value's text (between its delimiters) to {@code strings}, if not null: the parts a
+     * caller may want tokenized as untrusted text.
+     */
+    static void write(JsonNode value, boolean quoteKeys, StringBuilder sb, List<int[]> strings) {
         if (value == null || value.isNull()) {
             sb.append("null");
         } else if (value.isMissingNode()) {
             // An undefined value passes jinja's "sequence" test and iterates as empty.
             sb.append("[]");
         } else if (value.isTextual()) {
-            sb.append(GemmaTokens.STRING_DELIMITER).append(value.textValue()).append(GemmaTokens.STRING_DELIMITER);
+            sb.append(GemmaTokens.STRING_DELIMITER);
+            int start = sb.length();
+            sb.append(value.textValue());
+            if (strings != null && sb.length() > start) {
+                strings.add(new int[] {start, sb.length()});
+            }
+            sb.append(GemmaTokens.STRING_DELIMITER);
         } else if (value.isBoolean()) {
             sb.append(value.booleanValue() ? "true" : "false");
         } else if (value.isObject()) {
@@ -44,7 +60,7 @@ final class GemmaValueWriter {
                     sb.append(e.getKey());
                 }
                 sb.append(':');
-                write(e.getValue(), quoteKeys, sb);
+                write(e.getValue(), quoteKeys, sb, strings);
             }
             sb.append('}');
         } else if (value.isArray()) {
@@ -53,7 +69,7 @@ final class GemmaValueWriter {
                 if (i > 0) {
                     sb.append(',');
                 }
-                write(value.get(i), quoteKeys, sb);
+                write(value.get(i), quoteKeys, sb, strings);
             }
             sb.append(']');
         } else {
@@ -61,8 +77,11 @@ final class GemmaValueWriter {
         }
     }
 
-    /** The members of an object as {@code key:value,…} with bare sorted keys (tool-call arguments). */
-    static void writeMembers(JsonNode object, StringBuilder sb) {
+    /**
+     * The members of an object as {@code key:value,…} with bare sorted keys (tool-call arguments and responses);
+     * string values' offsets go to {@code strings} as in {@link #write(JsonNode, boolean, StringBuilder, List)}.
+     */
+    static void writeMembers(JsonNode object, StringBuilder sb, List<int[]> strings) {
         boolean first = true;
         for (Map.Entry<String, JsonNode> e : PythonText.dictsort(object)) {
             if (!first) {
@@ -70,7 +89,7 @@ final class GemmaValueWriter {
             }
             first = false;
             sb.append(e.getKey()).append(':');
-            write(e.getValue(), false, sb);
+            write(e.getValue(), false, sb, strings);
         }
     }
 }

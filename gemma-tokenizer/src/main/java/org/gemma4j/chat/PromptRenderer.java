@@ -136,7 +136,7 @@ final class PromptRenderer {
                 throw OpenAiChatJson.argumentsNotMapping();
             }
             out.append(GemmaTokens.TOOL_CALL_START).append("call:").append(call.name()).append('{');
-            GemmaValueWriter.writeMembers(call.arguments(), out);
+            GemmaValueWriter.writeMembers(call.arguments(), out, contentRanges);
             out.append('}').append(GemmaTokens.TOOL_CALL_END);
             prevMessageType = PREV_TOOL_CALL;
         }
@@ -216,10 +216,10 @@ final class PromptRenderer {
     private void writeToolResponse(String name, JsonNode response) {
         out.append(GemmaTokens.TOOL_RESPONSE_START).append("response:").append(name).append('{');
         if (response.isObject()) {
-            GemmaValueWriter.writeMembers(response, out);
+            GemmaValueWriter.writeMembers(response, out, contentRanges);
         } else {
             out.append("value:");
-            GemmaValueWriter.write(response, false, out);
+            GemmaValueWriter.write(response, false, out, contentRanges);
         }
         out.append('}').append(GemmaTokens.TOOL_RESPONSE_END);
     }
