@@ -101,7 +101,7 @@ final class Generator {
                 reason = FinishReason.CONTEXT_FULL;
                 break;
             }
-            logits = model.forward(cache, new int[] {token});
+            logits = model.forward(cache, new int[] {token}, logits); // reuses the array: no allocation per step
         }
         if (reason != FinishReason.STOP_STRING) {
             // Held-back bytes may complete a stop string only now.

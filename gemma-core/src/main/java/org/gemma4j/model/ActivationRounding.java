@@ -12,12 +12,19 @@ final class ActivationRounding {
 
     /** {@code x} ({@code n} rows of {@code cols}) rounded for a product with weights of {@code type}; {@code x} itself if none applies. */
     static float[] forWeights(GgmlType type, float[] x, int n, int cols) {
+        return forWeights(type, x, n, cols, null);
+    }
+
+    /** Like {@link #forWeights(GgmlType, float[], int, int)}, written into {@code scratch} when it is long enough. */
+    static float[] forWeights(GgmlType type, float[] x, int n, int cols, float[] scratch) {
+        int len = n * cols;
+        float[] y = scratch != null && scratch.length >= len && scratch != x ? scratch : null;
         return switch (type) {
             case F32 -> x;
-            case F16 -> map(x, n * cols, v -> Float.float16ToFloat(Float.floatToFloat16(v)));
-            case BF16 -> map(x, n * cols, ActivationRounding::bf16);
-            case Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, IQ4_NL -> blocks(x, n, cols, 32, false);
-            default -> blocks(x, n, cols, 256, true);
+            case F16 -> map(x, len, v -> Float.float16ToFloat(Float.floatToFloat16(v)), y);
+            case BF16 -> map(x, len, ActivationRounding::bf16, y);
+            case Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, IQ4_NL -> blocks(x, len, 32, false, y);
+            default -> blocks(x, len, 256, true, y);
         };
     }
 
@@ -25,8 +32,8 @@ final class ActivationRounding {
         float apply(float v);
     }
 
-    private static float[] map(float[] x, int len, FloatOp op) {
-        float[] y = new float[len];
+    private static float[] map(float[] x, int len, FloatOp op, float[] into) {
+        float[] y = into != null ? into : new float[len];
         for (int i = 0; i < len; i++) {
             y[i] = op.apply(x[i]);
         }
@@ -38,9 +45,9 @@ final class ActivationRounding {
         return Float.intBitsToFloat(((u + 0x7FFF + ((u >>> 16) & 1)) >>> 16) << 16);
     }
 
-    private static float[] blocks(float[] x, int n, int cols, int block, boolean q8k) {
-        float[] y = new float[n * cols];
-        for (int off = 0; off < n * cols; off += block) {
+    private static float[] blocks(float[] x, int len, int block, boolean q8k, float[] into) {
+        float[] y = into != null ? into : new float[len];
+        for (int off = 0; off < len; off += block) {
             if (q8k) {
                 q8k(x, y, off, block);
             } else {
@@ -76,7 +83,8 @@ final class ActivationRounding {
             }
         }
         if (amax == 0f) {
-            return; // all zero
+            java.util.Arrays.fill(y, off, off + block, 0f); // all zero
+            return;
         }
         float iscale = -127f / max;
         float d = 1f / iscale;

@@ -111,15 +111,24 @@ public final class Gemma4Model implements AutoCloseable {
 
     /** Appends {@code tokens} to the sequence in {@code cache}; returns the logits after the last one, {@code [vocab]}. */
     public float[] forward(KvCache cache, int[] tokens) {
-        return run(cache, tokens, false);
+        return run(cache, tokens, false, null);
+    }
+
+    /**
+     * Like {@link #forward(KvCache, int[])}, writing the logits into {@code logits} when it has {@code vocab} floats
+     * (else into a new array); returns the array written. A decode loop that passes back what it got allocates
+     * nothing per step.
+     */
+    public float[] forward(KvCache cache, int[] tokens, float[] logits) {
+        return run(cache, tokens, false, logits);
     }
 
     /** Appends {@code tokens}; returns the logits after every one of them, {@code [tokens.length, vocab]} row-major. */
     public float[] forwardAll(KvCache cache, int[] tokens) {
-        return run(cache, tokens, true);
+        return run(cache, tokens, true, null);
     }
 
-    private float[] run(KvCache cache, int[] tokens, boolean allPositions) {
+    private float[] run(KvCache cache, int[] tokens, boolean allPositions, float[] reuse) {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("no tokens");
         }
@@ -132,10 +141,11 @@ public final class Gemma4Model implements AutoCloseable {
         if ((long) cache.position() + tokens.length > cache.contextLength()) {
             throw new ContextOverflowException(cache.position(), tokens.length, cache.contextLength());
         }
-        float[] out = new float[(allPositions ? tokens.length : 1) * vocab];
+        int outLength = (allPositions ? tokens.length : 1) * vocab;
+        float[] out = reuse != null && reuse.length == outLength ? reuse : new float[outLength];
         for (int start = 0; start < tokens.length; start += maxBatch) {
             int n = Math.min(maxBatch, tokens.length - start);
-            Batch b = new Batch(config, n);
+            Batch b = n == 1 ? decodeBatch(cache) : new Batch(config, n);
             int pos0 = cache.position();
             embed(b, tokens, start);
             if (config.hasPerLayerEmbeddings()) {
@@ -165,8 +175,31 @@ public final class Gemma4Model implements AutoCloseable {
         return out;
     }
 
+    /** The cache's one-token activations: a sequence decodes one step at a time, so they are reused. */
+    private Batch decodeBatch(KvCache cache) {
+        if (cache.decodeScratch instanceof Batch b && b.config == config) {
+            return b;
+        }
+        Batch b = new Batch(config, 1);
+        cache.decodeScratch = b;
+        return b;
+    }
+
+    /** Per thread: attention scores of one query head (grown as the context grows). */
+    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[256]);
+
+    private static float[] scores(int count) {
+        float[] s = SCORES.get();
+        if (s.length < count) {
+            s = new float[Math.max(count, 2 * s.length)];
+            SCORES.set(s);
+        }
+        return s;
+    }
+
     /** Activations of one batch of {@code n} tokens. */
     private static final class Batch {
+        final Gemma4Config config;
         final int n;
         final float[] x;    // [n, H] residual stream
         final float[] xb;   // [n, H] normed input of a block
@@ -178,8 +211,13 @@ public final class Gemma4Model implements AutoCloseable {
         final float[] gate; // [n, ffMax]
         final float[] up;   // [n, ffMax]
         final float[] ple;  // [n, L * P]
+        final float[] proj; // [n, L * P] per-layer projection
+        final float[] cos;  // [rope half]
+        final float[] sin;  // [rope half]
+        float[] rounded = new float[0]; // activations rounded for the current product (GGML numerics)
 
         Batch(Gemma4Config c, int n) {
+            this.config = c;
             this.n = n;
             int h = c.nEmbd();
             int hdMax = Math.max(c.headDimSwa(), c.headDimFull());
@@ -199,6 +237,17 @@ public final class Gemma4Model implements AutoCloseable {
             gate = new float[n * ffMax];
             up = new float[n * ffMax];
             ple = new float[n * c.nLayer() * c.nEmbdPerLayer()];
+            proj = new float[n * c.nLayer() * c.nEmbdPerLayer()];
+            cos = new float[hdMax / 2];
+            sin = new float[hdMax / 2];
+        }
+
+        /** A buffer of at least {@code len} floats for rounded activations. */
+        float[] roundedScratch(int len) {
+            if (rounded.length < len) {
+                rounded = new float[len];
+            }
+            return rounded;
         }
     }
 
@@ -216,8 +265,8 @@ public final class Gemma4Model implements AutoCloseable {
     private void perLayerInputs(Batch b, int[] tokens, int start) {
         int lp = config.nLayer() * config.nEmbdPerLayer();
         int p = config.nEmbdPerLayer();
-        float[] proj = new float[b.n * lp];
-        matmul(weights.perLayerModelProj(), b.x, b.n, proj);
+        float[] proj = b.proj;
+        matmul(b, weights.perLayerModelProj(), b.x, b.n, proj);
         scale(proj, proj.length, (float) (1.0 / Math.sqrt(config.nEmbd())));
         RmsNorm.applyEach(proj, 0, b.n * config.nLayer(), p, weights.perLayerProjNorm(), config.rmsEps());
         float tableScale = (float) Math.sqrt(p);
@@ -242,10 +291,10 @@ public final class Gemma4Model implements AutoCloseable {
         float eps = config.rmsEps();
 
         copyNormed(b.x, b.xb, n, h, w.attnNorm());
-        matmul(w.attnQ(), b.xb, n, b.q);
+        matmul(b, w.attnQ(), b.xb, n, b.q);
         RmsNorm.applyEach(b.q, 0, n * nHead, hd, w.attnQNorm(), eps);
-        float[] cos = new float[rope.half()];
-        float[] sin = new float[rope.half()];
+        float[] cos = b.cos;
+        float[] sin = b.sin;
         for (int t = 0; t < n; t++) {
             rope.angles(pos0 + t, cos, sin);
             for (int head = 0; head < nHead; head++) {
@@ -256,9 +305,9 @@ public final class Gemma4Model implements AutoCloseable {
         if (w.attnK() != null) {
             int kvDim = config.kvDim(l);
             int nKv = config.nHeadKv()[l];
-            matmul(w.attnK(), b.xb, n, b.k);
+            matmul(b, w.attnK(), b.xb, n, b.k);
             if (w.attnV() != null) {
-                matmul(w.attnV(), b.xb, n, b.v);
+                matmul(b, w.attnV(), b.xb, n, b.v);
             } else {
                 System.arraycopy(b.k, 0, b.v, 0, n * kvDim); // K=V layers: V is the raw K projection
             }
@@ -279,7 +328,7 @@ public final class Gemma4Model implements AutoCloseable {
         int group = nHead / nKv;
         int window = config.isSliding(l) ? config.slidingWindow() : Integer.MAX_VALUE;
         pool.forRange(n * nHead, 1, (from, to) -> {
-            float[] scores = new float[Math.min(pos0 + n, window)];
+            float[] scores = scores(Math.min(pos0 + n, window));
             for (int i = from; i < to; i++) {
                 int t = i / nHead;
                 int head = i % nHead;
@@ -288,7 +337,7 @@ public final class Gemma4Model implements AutoCloseable {
             }
         });
 
-        matmul(w.attnOutput(), b.att, n, b.tmp);
+        matmul(b, w.attnOutput(), b.att, n, b.tmp);
         RmsNorm.applyEach(b.tmp, 0, n, h, w.postAttentionNorm(), eps);
         add(b.x, b.tmp, n * h);
     }
@@ -331,10 +380,10 @@ public final class Gemma4Model implements AutoCloseable {
     /** The GeGLU MLP of {@code b.xb} into {@code out}: {@code down(gelu(gate·xb) ⊙ (up·xb))}. */
     private void denseMlp(LayerWeights w, Batch b, float[] out) {
         int ff = (int) w.ffnGate().rows();
-        matmul(w.ffnGate(), b.xb, b.n, b.gate);
-        matmul(w.ffnUp(), b.xb, b.n, b.up);
+        matmul(b, w.ffnGate(), b.xb, b.n, b.gate);
+        matmul(b, w.ffnUp(), b.xb, b.n, b.up);
         GeluTanh.gatedInPlace(b.gate, 0, b.up, 0, b.n * ff, numerics);
-        matmul(w.ffnDown(), b.gate, b.n, out);
+        matmul(b, w.ffnDown(), b.gate, b.n, out);
     }
 
     /**
@@ -362,9 +411,9 @@ public final class Gemma4Model implements AutoCloseable {
             System.arraycopy(b.x, t * h, expertIn, 0, h);
             RmsNorm.apply(expertIn, 0, h, moe.preFfwNorm2(), eps);
             System.arraycopy(b.x, t * h, routerIn, 0, h);
-            route(moe, routerIn, probs, chosen);
+            route(b, moe, routerIn, probs, chosen);
             for (int e : chosen) {
-                expert(moe, e, expertIn, probs[e] * moe.downExpsScale()[e], experts, t * h);
+                expert(b, moe, e, expertIn, probs[e] * moe.downExpsScale()[e], experts, t * h);
             }
         }
         RmsNorm.applyEach(experts, 0, n, h, moe.postFfwNorm2(), eps);
@@ -380,7 +429,7 @@ public final class Gemma4Model implements AutoCloseable {
      * (lowest index first on ties) and renormalized to sum 1. Writes the chosen experts and, in {@code probs},
      * their weights.
      */
-    private void route(LayerWeights.Moe moe, float[] a, float[] probs, int[] chosen) {
+    private void route(Batch b, LayerWeights.Moe moe, float[] a, float[] probs, int[] chosen) {
         int h = config.nEmbd();
         RmsNorm.apply(a, 0, h, null, config.rmsEps());
         float s = (float) (1.0 / Math.sqrt(h));
@@ -388,7 +437,7 @@ public final class Gemma4Model implements AutoCloseable {
             a[i] = a[i] * s * moe.gateInpScale()[i];
         }
         int nExpert = config.nExpert();
-        float[] ar = rounded(moe.gateInp(), a, 1);
+        float[] ar = rounded(b, moe.gateInp(), a, 1);
         float max = Float.NEGATIVE_INFINITY;
         for (int e = 0; e < nExpert; e++) {
             probs[e] = moe.gateInp().dot(e, ar, 0);
@@ -418,21 +467,21 @@ public final class Gemma4Model implements AutoCloseable {
     }
 
     /** Adds {@code weight · down_e(gelu(gate_e·u) ⊙ (up_e·u))} to {@code out[outOff .. outOff+H)}. */
-    private void expert(LayerWeights.Moe moe, int e, float[] u, float weight, float[] out, int outOff) {
+    private void expert(Batch b, LayerWeights.Moe moe, int e, float[] u, float weight, float[] out, int outOff) {
         int h = config.nEmbd();
         int fe = config.nFfExpert();
         float[] gate = new float[fe];
         float[] up = new float[fe];
         if (moe.gateUpExps() != null) {
-            rows(moe.gateUpExps(), (long) e * 2 * fe, fe, u, gate);
-            rows(moe.gateUpExps(), (long) e * 2 * fe + fe, fe, u, up);
+            rows(b, moe.gateUpExps(), (long) e * 2 * fe, fe, u, gate);
+            rows(b, moe.gateUpExps(), (long) e * 2 * fe + fe, fe, u, up);
         } else {
-            rows(moe.gateExps(), (long) e * fe, fe, u, gate);
-            rows(moe.upExps(), (long) e * fe, fe, u, up);
+            rows(b, moe.gateExps(), (long) e * fe, fe, u, gate);
+            rows(b, moe.upExps(), (long) e * fe, fe, u, up);
         }
         GeluTanh.gatedInPlace(gate, 0, up, 0, fe, numerics);
         float[] y = new float[h];
-        rows(moe.downExps(), (long) e * h, h, gate, y);
+        rows(b, moe.downExps(), (long) e * h, h, gate, y);
         for (int i = 0; i < h; i++) {
             out[outOff + i] += weight * y[i];
         }
@@ -444,13 +493,13 @@ public final class Gemma4Model implements AutoCloseable {
         int h = config.nEmbd();
         int p = config.nEmbdPerLayer();
         int lp = config.nLayer() * p;
-        matmul(w.inpGate(), b.x, b.n, b.gate);
+        matmul(b, w.inpGate(), b.x, b.n, b.gate);
         for (int t = 0; t < b.n; t++) {
             for (int i = 0; i < p; i++) {
                 b.gate[t * p + i] = GeluTanh.apply(b.gate[t * p + i], numerics) * b.ple[t * lp + l * p + i];
             }
         }
-        matmul(w.proj(), b.gate, b.n, b.tmp);
+        matmul(b, w.proj(), b.gate, b.n, b.tmp);
         RmsNorm.applyEach(b.tmp, 0, b.n, h, w.postNorm(), config.rmsEps());
         add(b.x, b.tmp, b.n * h);
     }
@@ -458,12 +507,12 @@ public final class Gemma4Model implements AutoCloseable {
     /** §2.7 output: {@code c·tanh((lm_head · RMSNorm(x; output_norm)) / c)} for token {@code t} of the batch. */
     private void logits(Batch b, int t, float[] out, int outOff) {
         int h = config.nEmbd();
-        float[] y = new float[h];
+        float[] y = b.xb; // free once the layers are done
         System.arraycopy(b.x, t * h, y, 0, h);
         RmsNorm.apply(y, 0, h, weights.outputNorm(), config.rmsEps());
         Tensor head = weights.lmHead();
         int vocab = vocabSize();
-        float[] yr = rounded(head, y, 1);
+        float[] yr = rounded(b, head, y, 1);
         pool.forRange(vocab, 256, (from, to) -> {
             for (int r = from; r < to; r++) {
                 out[outOff + r] = head.dot(r, yr, 0);
@@ -478,9 +527,9 @@ public final class Gemma4Model implements AutoCloseable {
     }
 
     /** {@code out[t, r] = W[r] · in[t]} for all rows, split across the pool. */
-    private void matmul(Tensor w, float[] x, int n, float[] out) {
+    private void matmul(Batch b, Tensor w, float[] x, int n, float[] out) {
         int rows = (int) w.rows();
-        float[] in = rounded(w, x, n);
+        float[] in = rounded(b, w, x, n);
         if (n == 1) {
             pool.forRange(rows, 64, (from, to) -> w.matVec(in, out, from, to));
         } else {
@@ -489,8 +538,8 @@ public final class Gemma4Model implements AutoCloseable {
     }
 
     /** {@code out[i] = W[first + i] · x} for {@code i < count}: a slice of a stacked (expert) tensor. */
-    private void rows(Tensor w, long first, int count, float[] in, float[] out) {
-        float[] x = rounded(w, in, 1);
+    private void rows(Batch b, Tensor w, long first, int count, float[] in, float[] out) {
+        float[] x = rounded(b, w, in, 1);
         pool.forRange(count, 64, (from, to) -> {
             for (int i = from; i < to; i++) {
                 out[i] = w.dot(first + i, x, 0);
@@ -499,8 +548,8 @@ public final class Gemma4Model implements AutoCloseable {
     }
 
     /** The activations as {@code w}'s product sees them: rounded under {@link Numerics#GGML}, else as they are. */
-    private float[] rounded(Tensor w, float[] x, int n) {
-        return numerics == Numerics.GGML ? ActivationRounding.forWeights(w.type(), x, n, w.cols()) : x;
+    private float[] rounded(Batch b, Tensor w, float[] x, int n) {
+        return numerics == Numerics.GGML ? ActivationRounding.forWeights(w.type(), x, n, w.cols(), b.roundedScratch(n * w.cols())) : x;
     }
 
     private void copyNormed(float[] src, float[] dst, int n, int h, float[] weight) {

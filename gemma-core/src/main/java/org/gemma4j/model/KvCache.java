@@ -106,6 +106,8 @@ public final class KvCache {
         }
     }
 
+    /** The model's one-token activations for this sequence, kept between steps so decoding allocates nothing. */
+    Object decodeScratch;
     private final Layer[] layers;
     private final int contextLength;
     private final int maxRewind;

@@ -65,9 +65,10 @@ final class BenchCommand implements GemmaCli.Command {
                     // Like llama-bench tg: n single-token steps from an empty cache.
                     KvCache cache = model.newCache(n);
                     int token = 2;
+                    float[] logits = null;
                     long s = System.nanoTime();
                     for (int i = 0; i < n; i++) {
-                        float[] logits = model.forward(cache, new int[] {token});
+                        logits = model.forward(cache, new int[] {token}, logits);
                         token = argmax(logits);
                     }
                     double tps = n / ((System.nanoTime() - s) / 1e9);

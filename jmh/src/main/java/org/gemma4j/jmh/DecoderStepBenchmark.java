@@ -43,6 +43,9 @@ public class DecoderStepBenchmark {
     private Gemma4Model decoder;
     private KvCache cache;
     private int[] prompt;
+    private final int[] token = {777};
+    private int[] prefill;
+    private float[] logits;
     private Path tmp;
 
     @Setup(Level.Trial)
@@ -63,24 +66,34 @@ public class DecoderStepBenchmark {
         for (int i = 0; i < prompt.length; i++) {
             prompt[i] = 300 + i;
         }
+        prefill = java.util.Arrays.copyOf(prompt, 32);
     }
 
-    @Setup(Level.Invocation)
+    @Setup(Level.Iteration)
     public void freshContext() {
         cache = decoder.newCache(256);
         decoder.forward(cache, prompt);
     }
 
-    /** One token after a 64-token context. */
+    /**
+     * One token after a 64- to 95-token context (rewound every 32 steps, inside the benchmark, so no per-invocation
+     * setup runs: {@code -prof gc} then shows what a decode step itself allocates).
+     */
     @Benchmark
     public float[] decodeOneToken() {
-        return decoder.forward(cache, new int[] {777});
+        if (cache.position() >= prompt.length + 32) {
+            cache.rewindTo(prompt.length);
+        }
+        logits = decoder.forward(cache, token, logits);
+        return logits;
     }
 
-    /** 32 more prompt tokens in one batch. */
+    /** 32 more prompt tokens in one batch (then rewound). */
     @Benchmark
     public float[] prefill32() {
-        return decoder.forward(cache, java.util.Arrays.copyOf(prompt, 32));
+        float[] out = decoder.forward(cache, prefill);
+        cache.rewindTo(prompt.length);
+        return out;
     }
 
     @TearDown(Level.Trial)
