@@ -59,9 +59,11 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** Default parallelism: the number of available processors. */
+    /** Default parallelism: the physical cores (where known), at most the processors available to this JVM. */
     public static int defaultParallelism() {
-        return Runtime.getRuntime().availableProcessors();
+        int available = Runtime.getRuntime().availableProcessors();
+        int physical = PhysicalCores.count();
+        return physical > 0 ? Math.min(available, physical) : available;
     }
 
     public int parallelism() {

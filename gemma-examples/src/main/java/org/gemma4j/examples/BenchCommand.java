@@ -36,7 +36,7 @@ final class BenchCommand implements GemmaCli.Command {
         Path file = Path.of(args.require("model"));
         int p = args.intOption("prompt-tokens", 128);
         int n = args.intOption("gen-tokens", 64);
-        int threads = args.intOption("threads", Runtime.getRuntime().availableProcessors());
+        int threads = args.intOption("threads", org.gemma4j.model.WorkerPool.defaultParallelism());
         int reps = args.intOption("repetitions", 3);
         if (!Files.isRegularFile(file)) {
             throw new GemmaCli.CliException("model file not found: " + file);

@@ -41,7 +41,7 @@ final class ChatCommand implements GemmaCli.Command {
         GenerationOptions base = GenerationFlags.options(args);
         err.print("Loading " + file.getFileName() + " ... ");
         long t0 = System.nanoTime();
-        GemmaModel.Builder b = GemmaModel.builder(file).threads(args.intOption("threads", Runtime.getRuntime().availableProcessors()));
+        GemmaModel.Builder b = GemmaModel.builder(file).threads(args.intOption("threads", org.gemma4j.model.WorkerPool.defaultParallelism()));
         if (args.get("ctx") != null) {
             b.contextLength(args.intOption("ctx", 0));
         }

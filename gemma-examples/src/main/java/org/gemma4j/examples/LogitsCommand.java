@@ -36,7 +36,7 @@ final class LogitsCommand implements GemmaCli.Command {
         Path model = Path.of(args.require("model"));
         int[] tokens = parseTokens(args.require("tokens"));
         Path out = Path.of(args.require("out"));
-        int threads = args.intOption("threads", Runtime.getRuntime().availableProcessors());
+        int threads = args.intOption("threads", org.gemma4j.model.WorkerPool.defaultParallelism());
         if (!Files.isRegularFile(model)) {
             throw new GemmaCli.CliException("model file not found: " + model);
         }

@@ -30,7 +30,7 @@ final class RunCommand implements GemmaCli.Command {
         }
         var options = GenerationFlags.options(args);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        GemmaModel.Builder b = GemmaModel.builder(file).threads(args.intOption("threads", Runtime.getRuntime().availableProcessors()));
+        GemmaModel.Builder b = GemmaModel.builder(file).threads(args.intOption("threads", org.gemma4j.model.WorkerPool.defaultParallelism()));
         if (args.get("ctx") != null) {
             b.contextLength(args.intOption("ctx", 0));
         }
