@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Same-machine comparison with llama.cpp: for each GGUF file, llama-bench and `gemma bench` run back to back
+# (same file, threads, prompt and generation lengths), ROUNDS times, alternating, so both see the same machine
+# state. Prints one line per run and a summary of the ratios (gemma4j / llama.cpp).
+#
+#   LLAMA_BENCH=/path/to/llama-bench scripts/compare-llama.sh model1.gguf [model2.gguf ...]
+#
+# llama.cpp is not part of this project: build it yourself, outside the repository.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+: "${LLAMA_BENCH:?set LLAMA_BENCH to a llama-bench binary}"
+threads="${THREADS:-2}"
+pp="${PP:-128}"
+tg="${TG:-64}"
+rounds="${ROUNDS:-2}"
+for model in "$@"; do
+  for round in $(seq 1 "$rounds"); do
+    l=$("$LLAMA_BENCH" -m "$model" -t "$threads" -p "$pp" -n "$tg" -o json 2>/dev/null \
+      | python3 -c 'import json,sys; r=json.load(sys.stdin); print(" ".join(str(x["avg_ts"]) for x in r))')
+    g=$("$root/gemma" bench --model "$model" -p "$pp" -n "$tg" -t "$threads" --json 2>/dev/null | tail -1 \
+      | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["pp_tps"], r["tg_tps"])')
+    read -r lpp ltg <<<"$l"
+    read -r gpp gtg <<<"$g"
+    python3 -c "import sys; n,lpp,ltg,gpp,gtg=sys.argv[1],*map(float,sys.argv[2:]); print(f'{n}: llama.cpp pp{$pp} {lpp:.2f} tg{$tg} {ltg:.2f} | gemma4j pp {gpp:.2f} ({gpp/lpp:.2f}x) tg {gtg:.2f} ({gtg/ltg:.2f}x)')" \
+      "$(basename "$model")" "$lpp" "$ltg" "$gpp" "$gtg"
+  done
+done
