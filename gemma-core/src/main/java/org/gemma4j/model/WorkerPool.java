@@ -4,14 +4,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed set of platform threads that split index ranges between them; the calling thread takes the first
- * share. Persistent threads rather than the common ForkJoinPool: decode issues a few hundred short parallel loops
+ * A fixed set of platform threads that split index ranges between them, the calling thread included; they
+ * claim chunks of each range in turn. Persistent threads rather than the common ForkJoinPool: decode issues a few hundred short parallel loops
  * per token (one per weight matrix), so hand-off cost matters.
  *
  * <p>Hand-off spins: an idle worker watches a generation counter for {@link #SPIN_NANOS} before it parks, and the
  * caller spins for the other shares to finish. Inside a generation the gaps between loops are microseconds, so
  * workers never sleep and a loop starts without a futex wake-up (E2B Q8_0 decode, 2 threads, two runs each back to
- * back: semaphores 5.5, 5.8 → spinning 5.8, 6.2 tok/s). After {@code SPIN_NANOS} of idleness workers park and cost nothing.
+ * back: semaphores 5.5, 5.8 → spinning 5.8, 6.2 tok/s). After {@code SPIN_NANOS} of idleness workers park and cost
+ * nothing; spinning is also why the default is one thread per physical core.
  *
  * <p>Thread safety: {@link #forRange} may be called from any thread; calls are serialized.
  */
@@ -127,9 +128,8 @@ public final class WorkerPool implements AutoCloseable {
      * Runs {@code task} over {@code [0, n)}, split into contiguous chunks that the threads claim in turn, so a
      * thread slowed down (by the OS, the JIT, or a slower share of memory) does not hold up the others. E2B Q8_0
      * decode, 2 threads, JFR: time spent waiting 16.9 % with fixed halves → 14.6 % with chunks; tokens/s unchanged
-     * within this machine's noise (7.6, 7.9 → 7.0, 8.2). {@code task}
-     * may be called several times per thread, with disjoint ranges. Ranges smaller than {@code 2·minPerThread}
-     * run on the caller alone.
+     * within this machine's noise (7.6, 7.9 → 7.0, 8.2). {@code task} may be called several times per thread, with
+     * disjoint ranges. Ranges smaller than {@code 2·minPerThread} run on the caller alone.
      */
     public synchronized void forRange(int n, int minPerThread, RangeTask task) {
         if (closed) {
@@ -144,7 +144,8 @@ public final class WorkerPool implements AutoCloseable {
         }
         this.task = task;
         this.n = n;
-        this.chunkSize = Math.max(Math.max(1, minPerThread), (n + CHUNKS_PER_THREAD * parallelism - 1) / (CHUNKS_PER_THREAD * parallelism));
+        int target = CHUNKS_PER_THREAD * parallelism;
+        this.chunkSize = Math.max(Math.max(1, minPerThread), (n + target - 1) / target);
         this.chunks = (n + chunkSize - 1) / chunkSize;
         nextChunk.set(0);
         pending.set(workers.length);
