@@ -45,26 +45,6 @@ public final class LaneSum {
         return v.lane(0);
     }
 
-    /**
-     * {@link #of} for a vector stored at {@code a[off .. off + L)}, with the same adds in the same order (so the same
-     * bits); overwrites those lanes. For kernels that keep too many accumulators to sum them all in registers.
-     */
-    static float ofStored(float[] a, int off) {
-        if (L > 16) {
-            float s = 0f;
-            for (int i = 0; i < L; i++) {
-                s += a[off + i];
-            }
-            return s;
-        }
-        for (int half = L / 2; half >= 1; half /= 2) {
-            for (int i = 0; i < half; i++) {
-                a[off + i] += a[off + i + half];
-            }
-        }
-        return a[off];
-    }
-
     private static float sequential(FloatVector v) {
         float s = 0f;
         for (int i = 0; i < v.length(); i++) {

@@ -9,9 +9,9 @@ import jdk.incubator.vector.FloatVector;
  * time and multiplied with four tokens at a time, so every weight vector load serves four tokens and every
  * activation load four rows (a 4×4 register tile of accumulators; 2×4 where vectors are narrower than 512 bits).
  *
- * <p>Accumulators are summed through a small scratch array ({@link LaneSum#ofStored}, the same adds as in registers):
- * a tile's worth of in-register sums overflowed C2's inlining budget and boxed vectors (2.4 MB per 1536x2048
- * product). 1536x2048 Q8_0, 30 tokens, one thread, old and new alternating: 42, 32 → 57, 65 GFLOP/s.
+ * <p>Accumulators are summed through a small scratch array ({@link #lanes}): a tile's worth of in-register
+ * {@link LaneSum}s overflowed C2's inlining budget and boxed vectors (2.4 MB per 1536x2048 product). 1536x2048 Q8_0,
+ * 30 tokens, one thread, old and new alternating: 42, 32 → 57, 65 GFLOP/s.
  */
 final class RowProducts {
     /** The 4×4 tile needs 24 vector registers: AVX-512 (and its 32 registers) only. */
@@ -114,13 +114,28 @@ final class RowProducts {
             for (int k = 0; k < 16; k++) { // k = 4 * row + token
                 float[] wk = k < 4 ? a : k < 8 ? b : k < 12 ? c : d;
                 int xk = x0 + (k & 3) * cols;
-                out[(t + (k & 3)) * outStride + r + (k >> 2)] = LaneSum.ofStored(sums, k * l) + tail(wk, x, xk, i);
+                out[(t + (k & 3)) * outStride + r + (k >> 2)] = lanes(sums, k * l) + tail(wk, x, xk, i);
             }
         }
         if (t < n) {
             twoRows(a, b, x, n, t, out, outStride, r, sums);
             twoRows(c, d, x, n, t, out, outStride, r + 2, sums);
         }
+    }
+
+    /**
+     * The sum of the {@code L} floats at {@code a[off ..]}, lane 0 first. A fixed order (so results are
+     * deterministic), but not {@link LaneSum}'s tree: folding the tree through memory stalls on store forwarding,
+     * and the sequential sums of a tile's 16 accumulators run side by side (1536x2048 Q8_0, 32 tokens, one thread,
+     * alternating: tree 44.7, 44.4, 52.6 → sequential 58.3, 74.0, 60.3 GFLOP/s). Batch and one-token products thus
+     * differ in the last bits of each lane sum.
+     */
+    private static float lanes(float[] a, int off) {
+        float s = 0f;
+        for (int i = 0; i < F.length(); i++) {
+            s += a[off + i];
+        }
+        return s;
     }
 
     /** Rows {@code r} ({@code a}) and {@code r + 1} ({@code b}) against the tokens {@code tFrom .. n} of {@code x} ({@code [n, cols]}). */
@@ -171,7 +186,7 @@ final class RowProducts {
             for (int k = 0; k < 8; k++) { // k = 4 * row + token
                 float[] wk = k < 4 ? a : b;
                 int rk = k < 4 ? r : rb;
-                out[(t + (k & 3)) * outStride + rk] = LaneSum.ofStored(sums, k * l) + tail(wk, x, x0 + (k & 3) * cols, i);
+                out[(t + (k & 3)) * outStride + rk] = lanes(sums, k * l) + tail(wk, x, x0 + (k & 3) * cols, i);
             }
         }
         for (; t < n; t++) {

@@ -44,26 +44,32 @@ class SyntheticArchitecturesTest {
         try (GgufFile f = GgufFile.open(p)) {
             assertEquals(spec.layers(), Gemma4Config.from(f).nLayer());
         }
-        try (Gemma4Model m = Gemma4Model.load(p, 2)) {
-            int n = 3 * spec.window() + 5;
-            int[] tokens = new int[n];
-            java.util.SplittableRandom r = new java.util.SplittableRandom(5);
-            for (int i = 0; i < n; i++) {
-                tokens[i] = 3 + r.nextInt(spec.vocab() - 3);
+        // EXACT: batch, chunked and one-token products differ only in the order of a few float additions. GGML:
+        // such last-bit differences can move a value across an fp16 rounding boundary of the GELU table, a jump of
+        // one fp16 step (~1e-3 relative) that the next layers carry along.
+        for (Numerics numerics : Numerics.values()) {
+            float tolerance = numerics == Numerics.EXACT ? 1e-4f : 5e-3f;
+            try (Gemma4Model m = Gemma4Model.load(p, 2, numerics)) {
+                int n = 3 * spec.window() + 5;
+                int[] tokens = new int[n];
+                java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+                for (int i = 0; i < n; i++) {
+                    tokens[i] = 3 + r.nextInt(spec.vocab() - 3);
+                }
+                int v = m.vocabSize();
+                float[] batch = m.forwardAll(m.newCache(n), tokens);
+                KvCache step = m.newCache(n);
+                for (int i = 0; i < n; i++) {
+                    float[] l = m.forward(step, new int[] {tokens[i]});
+                    float[] row = java.util.Arrays.copyOfRange(batch, i * v, (i + 1) * v);
+                    assertArrayEquals(row, l, tolerance, spec.name() + " " + numerics + " position " + i);
+                }
+                double spread = 0;
+                for (float x : batch) {
+                    spread += x * x;
+                }
+                assertTrue(Math.sqrt(spread / batch.length) > 0.1, "logits are not degenerate");
             }
-            int v = m.vocabSize();
-            float[] batch = m.forwardAll(m.newCache(n), tokens);
-            KvCache step = m.newCache(n);
-            for (int i = 0; i < n; i++) {
-                float[] l = m.forward(step, new int[] {tokens[i]});
-                float[] row = java.util.Arrays.copyOfRange(batch, i * v, (i + 1) * v);
-                assertArrayEquals(row, l, 1e-4f, spec.name() + " position " + i);
-            }
-            double spread = 0;
-            for (float x : batch) {
-                spread += x * x;
-            }
-            assertTrue(Math.sqrt(spread / batch.length) > 0.1, "logits are not degenerate");
         }
     }
 }
