@@ -112,7 +112,7 @@ public abstract class Tensor {
         if (n == 1) {
             matVec(x, out, rowFrom, rowTo);
         } else {
-            // Decode each weight row once for the whole batch, then a 2-row × 4-token float kernel.
+            // Decode each weight row once for the whole batch, then a 4-row (or 2-row) × 4-token float kernel.
             RowProducts.matMul(this, x, n, out, outStride, rowFrom, rowTo);
         }
     }
