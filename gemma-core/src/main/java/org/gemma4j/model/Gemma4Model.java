@@ -513,17 +513,14 @@ public final class Gemma4Model implements AutoCloseable {
         Tensor head = weights.lmHead();
         int vocab = vocabSize();
         float[] yr = rounded(b, head, y, 1);
+        float cap = config.finalLogitSoftcap();
+        // The soft-cap runs inside the parallel loop: 262144 tanh calls took 3.3 ms per token on one thread.
         pool.forRange(vocab, 256, (from, to) -> {
             for (int r = from; r < to; r++) {
-                out[outOff + r] = head.dot(r, yr, 0);
+                float logit = head.dot(r, yr, 0);
+                out[outOff + r] = cap > 0f ? (float) (cap * Math.tanh(logit / cap)) : logit;
             }
         });
-        float cap = config.finalLogitSoftcap();
-        if (cap > 0f) {
-            for (int i = 0; i < vocab; i++) {
-                out[outOff + i] = (float) (cap * Math.tanh(out[outOff + i] / cap));
-            }
-        }
     }
 
     /** {@code out[t, r] = W[r] · in[t]} for all rows, split across the pool. */
