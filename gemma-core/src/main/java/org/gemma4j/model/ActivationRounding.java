@@ -18,12 +18,10 @@ final class ActivationRounding {
 
     private ActivationRounding() {}
 
-    /** {@code x} ({@code n} rows of {@code cols}) rounded for a product with weights of {@code type}; {@code x} itself if none applies. */
-    static float[] forWeights(GgmlType type, float[] x, int n, int cols) {
-        return forWeights(type, x, n, cols, null);
-    }
-
-    /** Like {@link #forWeights(GgmlType, float[], int, int)}, written into {@code scratch} when it is long enough. */
+    /**
+     * {@code x} ({@code n} rows of {@code cols}) rounded for a product with weights of {@code type}, written into
+     * {@code scratch} when it is long enough (else a new array); {@code x} itself if no rounding applies.
+     */
     static float[] forWeights(GgmlType type, float[] x, int n, int cols, float[] scratch) {
         int len = n * cols;
         float[] y = scratch != null && scratch.length >= len && scratch != x ? scratch : null;

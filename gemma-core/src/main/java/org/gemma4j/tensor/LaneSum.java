@@ -28,7 +28,7 @@ public final class LaneSum {
     /** The sum of {@code v}'s lanes, always added in the same order. {@code v} must be of the preferred species. */
     public static float of(FloatVector v) {
         if (L > 16) {
-            return sequential(v); // 2048-bit vectors: no such hardware yet
+            return sequential(v); // vectors wider than 512 bits: no such x86 hardware yet
         }
         if (L == 16) {
             v = v.add(v.rearrange(FOLD_8));
