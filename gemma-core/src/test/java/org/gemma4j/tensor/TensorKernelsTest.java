@@ -27,11 +27,14 @@ class TensorKernelsTest {
         ARENA.close();
     }
 
-    /** Row lengths: odd ones for the float types (vector tails), one to many blocks for the block types. */
+    /**
+     * Row lengths: odd ones for the float types (vector tails), one to many blocks for the block types; 6144 reaches
+     * the long-row kernels (several rows at a time).
+     */
     private static int[] widths(GgmlType type) {
         return type.blockSize() == 1
                 ? new int[] {1, 3, 15, 17, 64, 257, 1536}
-                : new int[] {type.blockSize(), 3 * type.blockSize(), 1536};
+                : new int[] {type.blockSize(), 3 * type.blockSize(), 1536, 6144};
     }
 
     @ParameterizedTest
