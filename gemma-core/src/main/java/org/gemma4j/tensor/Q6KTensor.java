@@ -57,16 +57,36 @@ final class Q6KTensor extends BlockTensor {
         }
     }
 
-    /**
-     * Decodes in registers and accumulates {@code w·x}. The 6-bit values are assembled from their nibble and 2-bit
-     * parts on bytes ({@code BL} per narrow vector op) and only then widened to floats; one {@code ql} load feeds two
-     * quarters, one {@code qh} load four (1536x2048 matVec, one thread, old and new alternating: 525 → 485 us).
-     */
+    /** One row; allocates the 16-float scale buffer {@link #matVec} shares across its rows. */
     @Override
     public float dot(long row, float[] x, int xOff) {
         if (!Simd.BLOCK_KERNELS) {
             return dotScalar(row, x, xOff);
         }
+        return dot(row, x, xOff, new float[16]);
+    }
+
+    @Override
+    public void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo) {
+        if (!Simd.BLOCK_KERNELS) {
+            super.matVec(x, out, outOff, rowFrom, rowTo);
+            return;
+        }
+        float[] dsc = new float[16];
+        for (int r = rowFrom; r < rowTo; r++) {
+            out[outOff + r] = dot(r, x, 0, dsc);
+        }
+    }
+
+    /**
+     * Decodes in registers and accumulates {@code w·x}. The 6-bit values are assembled from their nibble and 2-bit
+     * parts on bytes and only then widened to floats; one {@code ql} load feeds two quarters, one {@code qh} load
+     * four. x86 has no byte shifts (the Vector API emulates them by widening), so the parts are shifted as 32-bit
+     * lanes and masked per byte. The 16 scales {@code d·sc} of a super-block are formed as one vector and stored to
+     * {@code dsc}, so each 16-value group broadcasts its scale straight from memory instead of converting it on the
+     * vector ports. 1536-column rows in L2, one thread: 163 → 122 ps per weight (shifts), → 102 (scale buffer).
+     */
+    private float dot(long row, float[] x, int xOff, float[] dsc) {
         MemorySegment s = data();
         long base = row * rowBytes();
         int blocks = cols() / 256;
@@ -74,27 +94,38 @@ final class Q6KTensor extends BlockTensor {
         for (int blk = 0; blk < blocks; blk++) {
             long off = base + 210L * blk;
             float d = LittleEndian.f16(s, off + D);
+            for (int g = 0; g < 16; g += L) {
+                Simd.i8f(s, off + SCALES, g).mul(d).intoArray(dsc, g);
+            }
             for (int half = 0; half < 2; half++) {
-                long sc = LittleEndian.i64(s, off + SCALES + 8 * half);
                 long ql = off + 64 * half;
                 long qh = off + QH + 32 * half;
                 int xo = xOff + 256 * blk + 128 * half;
                 for (int j = 0; j < 32; j += BL) { // BL divides 16: a byte vector never straddles two scales
                     ByteVector h = Simd.bytes(s, qh + j);
-                    int g = j / 16;
+                    int g = 8 * half + j / 16;
                     // k = 0: quarters 0 and 2 (ql[l], qh bits 0-1 and 4-5); k = 1: quarters 1 and 3 (ql[l+32], bits 2-3, 6-7)
                     for (int k = 0; k < 2; k++) {
                         ByteVector a = Simd.bytes(s, ql + 32 * k + j);
-                        ByteVector hk = h.lanewise(VectorOperators.LSHR, 2 * k);
-                        ByteVector low = a.and((byte) 0xF).or(hk.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                        ByteVector high = a.lanewise(VectorOperators.LSHR, 4).or(hk.and((byte) 0x30));
-                        acc = scaledDot(low, x, xo + 32 * k + j, d * scale(sc, g + 2 * k), acc);
-                        acc = scaledDot(high, x, xo + 64 + 32 * k + j, d * scale(sc, g + 4 + 2 * k), acc);
+                        ByteVector low = a.and((byte) 0xF).or(shiftLeft(h, 4 - 2 * k).and((byte) 0x30));
+                        ByteVector high = shiftRight(a, 4).and((byte) 0xF).or(shiftRight(h, 2 * k).and((byte) 0x30));
+                        acc = scaledDot(low, x, xo + 32 * k + j, dsc[g + 2 * k], acc);
+                        acc = scaledDot(high, x, xo + 64 + 32 * k + j, dsc[g + 4 + 2 * k], acc);
                     }
                 }
             }
         }
         return LaneSum.of(acc);
+    }
+
+    /** Each byte shifted right by {@code n}, with bits of its higher neighbour coming in (callers mask them off). */
+    private static ByteVector shiftRight(ByteVector v, int n) {
+        return v.reinterpretAsInts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes();
+    }
+
+    /** Each byte shifted left by {@code n}, with bits of its lower neighbour coming in (callers mask them off). */
+    private static ByteVector shiftLeft(ByteVector v, int n) {
+        return v.reinterpretAsInts().lanewise(VectorOperators.LSHL, n).reinterpretAsBytes();
     }
 
     /** {@code acc + dsc·Σ (q - 32)·x} over the {@code BL} values of {@code q} (6-bit, unsigned) and {@code x[xo ..]}. */

@@ -63,22 +63,22 @@ final class Q8_0Tensor extends BlockTensor {
      * and four rows spread apart are no better on average, so shorter rows keep the one-row kernel.
      */
     @Override
-    public void matVec(float[] x, float[] out, int rowFrom, int rowTo) {
+    public void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo) {
         if (cols() < LONG_ROW || !Simd.BLOCK_KERNELS || L != 16) {
-            super.matVec(x, out, rowFrom, rowTo);
+            super.matVec(x, out, outOff, rowFrom, rowTo);
             return;
         }
         int r = rowFrom;
         for (; r + 4 <= rowTo; r += 4) {
-            dot4(r, x, out);
+            dot4(r, x, out, outOff + r);
         }
         for (; r < rowTo; r++) {
-            out[r] = dot(r, x, 0);
+            out[outOff + r] = dot(r, x, 0);
         }
     }
 
-    /** {@code out[row + i] = dot(row + i)} for {@code i < 4}, with 16 float lanes (two per 32-value block). */
-    private void dot4(int row, float[] x, float[] out) {
+    /** {@code out[at + i] = dot(row + i)} for {@code i < 4}, with 16 float lanes (two per 32-value block). */
+    private void dot4(int row, float[] x, float[] out, int at) {
         MemorySegment s = data();
         long b0 = row * rowBytes(), b1 = b0 + rowBytes(), b2 = b1 + rowBytes(), b3 = b2 + rowBytes();
         int blocks = cols() / 32;
@@ -91,10 +91,10 @@ final class Q8_0Tensor extends BlockTensor {
             a2 = block(s, b2 + o, x0, x1, a2);
             a3 = block(s, b3 + o, x0, x1, a3);
         }
-        out[row] = LaneSum.of(a0);
-        out[row + 1] = LaneSum.of(a1);
-        out[row + 2] = LaneSum.of(a2);
-        out[row + 3] = LaneSum.of(a3);
+        out[at] = LaneSum.of(a0);
+        out[at + 1] = LaneSum.of(a1);
+        out[at + 2] = LaneSum.of(a2);
+        out[at + 3] = LaneSum.of(a3);
     }
 
     /** One block of one row: {@code acc + d·Σ q·x}, the operations of {@link #dot} in its order. */

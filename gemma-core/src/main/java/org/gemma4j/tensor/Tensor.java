@@ -98,9 +98,18 @@ public abstract class Tensor {
     public abstract float dotScalar(long row, float[] x, int xOff);
 
     /** {@code out[r] = dot(r, x, 0)} for {@code r} in {@code [rowFrom, rowTo)}. */
-    public void matVec(float[] x, float[] out, int rowFrom, int rowTo) {
+    public final void matVec(float[] x, float[] out, int rowFrom, int rowTo) {
+        matVec(x, out, 0, rowFrom, rowTo);
+    }
+
+    /**
+     * {@code out[outOff + r] = dot(r, x, 0)} for {@code r} in {@code [rowFrom, rowTo)}, each value exactly as
+     * {@link #dot} computes it. Kernels that share work across rows (several rows per {@code x} load, a scratch
+     * buffer per call) override this.
+     */
+    public void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo) {
         for (int r = rowFrom; r < rowTo; r++) {
-            out[r] = dot(r, x, 0);
+            out[outOff + r] = dot(r, x, 0);
         }
     }
 

@@ -94,6 +94,11 @@ class TensorKernelsTest {
             for (int r = 2; r < rows; r++) {
                 assertEquals(t.dot(r, x, 0), mv[r], "matVec " + type + " row " + r);
             }
+            float[] shifted = new float[rows];
+            t.matVec(x, shifted, -3, 3, rows); // out[r - 3] = row r
+            for (int r = 3; r < rows; r++) {
+                assertEquals(mv[r], shifted[r - 3], "matVec with an output offset, " + type + " row " + r);
+            }
             for (int n : new int[] {1, 2, 5, 6}) { // four-token tiles and remainders
                 int stride = rows + 3;
                 float[] mm = new float[n * stride];
