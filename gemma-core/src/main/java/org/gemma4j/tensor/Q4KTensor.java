@@ -4,9 +4,12 @@ import static org.gemma4j.tensor.Simd.F;
 import static org.gemma4j.tensor.Simd.L;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q4_K: super-blocks of 256 values in 8 sub-blocks of 32, value {@code (d·sc_j)·q - dmin·m_j}: {@code d, dmin}
@@ -16,6 +19,8 @@ import jdk.incubator.vector.VectorOperators;
 final class Q4KTensor extends BlockTensor {
     private static final int SCALES = 4;
     private static final int QS = 16;
+    /** Two longs: a super-block's packed scales and mins, as 16 bytes. */
+    private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_128;
 
     Q4KTensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.Q4_K, ne, data);
@@ -58,20 +63,58 @@ final class Q4KTensor extends BlockTensor {
         }
     }
 
-    /**
-     * Decodes in registers ({@code q·(d·sc) - dmin·m} fused) and accumulates {@code w·x}; the low- and high-nibble
-     * sub-blocks go to separate accumulators so the two fused multiply-add chains overlap.
-     */
+    /** One row; allocates the sub-block sums of {@code x} that {@link #matVec} computes once for all its rows. */
     @Override
     public float dot(long row, float[] x, int xOff) {
         if (!Simd.BLOCK_KERNELS) {
             return dotScalar(row, x, xOff);
         }
+        return dot(row, x, xOff, subBlockSums(x, xOff), new float[16]);
+    }
+
+    @Override
+    public void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo) {
+        if (!Simd.BLOCK_KERNELS) {
+            super.matVec(x, out, outOff, rowFrom, rowTo);
+            return;
+        }
+        float[] sums = subBlockSums(x, 0);
+        float[] scales = new float[16];
+        for (int r = rowFrom; r < rowTo; r++) {
+            out[outOff + r] = dot(r, x, 0, sums, scales);
+        }
+    }
+
+    /**
+     * Per super-block 16 floats: 0 eight times, then {@code Σ x} of each of its 8 sub-blocks. Lined up with the
+     * scale vector {@code [d·sc_0..7, -dmin·m_0..7]}, one fused multiply-add per super-block gives the min terms.
+     */
+    private float[] subBlockSums(float[] x, int xOff) {
+        float[] sums = new float[cols() / 256 * 16];
+        for (int sub = 0; sub < cols() / 32; sub++) {
+            float t = 0f;
+            for (int i = 0; i < 32; i++) {
+                t += x[xOff + 32 * sub + i];
+            }
+            sums[sub / 8 * 16 + 8 + sub % 8] = t;
+        }
+        return sums;
+    }
+
+    /**
+     * {@code Σ_j d·sc_j·Σ q·x - dmin·m_j·Σ x} over the sub-blocks {@code j}: the nibbles times {@code x} sum in
+     * registers per sub-block and take their scale once; the min terms come from the precomputed sums of {@code x}.
+     * A super-block's 8 scales and 8 mins are converted as one vector and stored to {@code scales}, so the sub-blocks
+     * broadcast them from memory. 1536-column rows in L2, one thread: 104–118 → 74 ps per weight (the old kernel
+     * formed every weight as {@code q·(d·sc) - dmin·m}, a fused multiply-add per 16 values more).
+     */
+    private float dot(long row, float[] x, int xOff, float[] sums, float[] scales) {
         MemorySegment s = data();
         long base = row * rowBytes();
         int blocks = cols() / 256;
         FloatVector acc1 = FloatVector.zero(F);
         FloatVector acc2 = FloatVector.zero(F);
+        FloatVector mins = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long off = base + 144L * b;
             int xo = xOff + 256 * b;
@@ -80,23 +123,27 @@ final class Q4KTensor extends BlockTensor {
             float dmin = LittleEndian.f16High(dd);
             long lo = LittleEndian.i64(s, off + SCALES);
             int hi = LittleEndian.i32(s, off + SCALES + 8);
-            long scales = KQuantScales.packedScales(lo, hi);
-            long mins = KQuantScales.packedMins(lo, hi);
+            ByteVector packed = LongVector.zero(LONGS).withLane(0, KQuantScales.packedScales(lo, hi))
+                    .withLane(1, KQuantScales.packedMins(lo, hi)).reinterpretAsBytes();
+            for (int p = 0; p < 16; p += L) {
+                FloatVector factor = FloatVector.broadcast(F, -dmin).blend(d, F.indexInRange(p, 8));
+                FloatVector sc = ((FloatVector) packed.convertShape(VectorOperators.B2F, F, p / L)).mul(factor);
+                sc.intoArray(scales, p);
+                mins = sc.fma(FloatVector.fromArray(F, sums, 16 * b + p), mins); // lanes of the scales meet zeros
+            }
             for (int k = 0; k < 4; k++) {
-                FloatVector d1 = FloatVector.broadcast(F, d * KQuantScales.at(scales, 2 * k));
-                FloatVector m1 = FloatVector.broadcast(F, -dmin * KQuantScales.at(mins, 2 * k));
-                FloatVector d2 = FloatVector.broadcast(F, d * KQuantScales.at(scales, 2 * k + 1));
-                FloatVector m2 = FloatVector.broadcast(F, -dmin * KQuantScales.at(mins, 2 * k + 1));
+                int y = xo + 64 * k;
+                FloatVector low = FloatVector.zero(F);
+                FloatVector high = FloatVector.zero(F);
                 for (int j = 0; j < 32; j += L) {
                     IntVector q = Simd.u8(s, off + QS + 32 * k, j);
-                    int y = xo + 64 * k + j;
-                    FloatVector w1 = Simd.toFloat(q.and(0xF)).fma(d1, m1);
-                    FloatVector w2 = Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).fma(d2, m2);
-                    acc1 = w1.fma(FloatVector.fromArray(F, x, y), acc1);
-                    acc2 = w2.fma(FloatVector.fromArray(F, x, y + 32), acc2);
+                    low = Simd.toFloat(q.and(0xF)).fma(FloatVector.fromArray(F, x, y + j), low);
+                    high = Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, y + 32 + j), high);
                 }
+                acc1 = low.fma(FloatVector.broadcast(F, scales[2 * k]), acc1);
+                acc2 = high.fma(FloatVector.broadcast(F, scales[2 * k + 1]), acc2);
             }
         }
-        return LaneSum.of(acc1.add(acc2));
+        return LaneSum.of(acc1.add(acc2)) + LaneSum.of(mins);
     }
 }
