@@ -45,6 +45,27 @@ public final class LaneSum {
         return v.lane(0);
     }
 
+    /**
+     * {@link #of} for a vector already stored to {@code lanes[0 .. L)}, in the same order, in scalar code (the array
+     * is overwritten). Kernels that finish several rows at once use it: four {@link #of} calls after their loop
+     * pushed them past C2's inlining budget, and a vector passed to a call that is not inlined is allocated.
+     */
+    static float ofStored(float[] lanes) {
+        if (L > 16) {
+            float s = 0f;
+            for (int i = 0; i < L; i++) {
+                s += lanes[i];
+            }
+            return s;
+        }
+        for (int n = L / 2; n >= 1; n /= 2) {
+            for (int i = 0; i < n; i++) {
+                lanes[i] += lanes[i + n];
+            }
+        }
+        return lanes[0];
+    }
+
     private static float sequential(FloatVector v) {
         float s = 0f;
         for (int i = 0; i < v.length(); i++) {

@@ -4,6 +4,7 @@ import static org.gemma4j.tensor.Simd.F;
 import static org.gemma4j.tensor.Simd.L;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -63,13 +64,13 @@ final class Q4KTensor extends BlockTensor {
         }
     }
 
-    /** One row; allocates the sub-block sums of {@code x} that {@link #matVec} computes once for all its rows. */
+    /** One row; {@link #matVec} computes the sub-block sums of {@code x} once for all its rows. */
     @Override
     public float dot(long row, float[] x, int xOff) {
         if (!Simd.BLOCK_KERNELS) {
             return dotScalar(row, x, xOff);
         }
-        return dot(row, x, xOff, subBlockSums(x, xOff), new float[16]);
+        return dot(row, x, xOff, subBlockSums(x, xOff), KernelScratch.scales());
     }
 
     @Override
@@ -79,7 +80,7 @@ final class Q4KTensor extends BlockTensor {
             return;
         }
         float[] sums = subBlockSums(x, 0);
-        float[] scales = new float[16];
+        float[] scales = KernelScratch.scales();
         for (int r = rowFrom; r < rowTo; r++) {
             out[outOff + r] = dot(r, x, 0, sums, scales);
         }
@@ -90,13 +91,17 @@ final class Q4KTensor extends BlockTensor {
      * scale vector {@code [d·sc_0..7, -dmin·m_0..7]}, one fused multiply-add per super-block gives the min terms.
      */
     private float[] subBlockSums(float[] x, int xOff) {
-        float[] sums = new float[cols() / 256 * 16];
-        for (int sub = 0; sub < cols() / 32; sub++) {
-            float t = 0f;
-            for (int i = 0; i < 32; i++) {
-                t += x[xOff + 32 * sub + i];
+        int blocks = cols() / 256;
+        float[] sums = KernelScratch.sums(16 * blocks);
+        for (int b = 0; b < blocks; b++) {
+            Arrays.fill(sums, 16 * b, 16 * b + 8, 0f); // the lanes that meet the scales
+            for (int sub = 0; sub < 8; sub++) {
+                float t = 0f;
+                for (int i = 0; i < 32; i++) {
+                    t += x[xOff + 256 * b + 32 * sub + i];
+                }
+                sums[16 * b + 8 + sub] = t;
             }
-            sums[sub / 8 * 16 + 8 + sub % 8] = t;
         }
         return sums;
     }

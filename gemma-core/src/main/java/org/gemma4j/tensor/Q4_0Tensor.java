@@ -40,7 +40,7 @@ final class Q4_0Tensor extends BlockTensor {
         }
     }
 
-    /** One row; allocates the block sums of {@code x} that {@link #matVec} computes once for all its rows. */
+    /** One row; {@link #matVec} computes the block sums of {@code x} once for all its rows. */
     @Override
     public float dot(long row, float[] x, int xOff) {
         if (!Simd.BLOCK_KERNELS) {
@@ -68,8 +68,9 @@ final class Q4_0Tensor extends BlockTensor {
 
     /** {@code 8·Σ x} per 32-value block: the offset 8 of the unsigned nibbles, taken out once per block. */
     private float[] blockSums(float[] x, int xOff) {
-        float[] sums = new float[cols() / 32];
-        for (int b = 0; b < sums.length; b++) {
+        int blocks = cols() / 32;
+        float[] sums = KernelScratch.sums(blocks);
+        for (int b = 0; b < blocks; b++) {
             float t = 0f;
             for (int i = 0; i < 32; i++) {
                 t += x[xOff + 32 * b + i];

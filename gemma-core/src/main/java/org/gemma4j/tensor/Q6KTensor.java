@@ -57,13 +57,13 @@ final class Q6KTensor extends BlockTensor {
         }
     }
 
-    /** One row; allocates the 16-float scale buffer {@link #matVec} shares across its rows. */
+    /** One row, with this thread's 16-float scale buffer. */
     @Override
     public float dot(long row, float[] x, int xOff) {
         if (!Simd.BLOCK_KERNELS) {
             return dotScalar(row, x, xOff);
         }
-        return dot(row, x, xOff, new float[16]);
+        return dot(row, x, xOff, KernelScratch.scales());
     }
 
     @Override
@@ -72,7 +72,7 @@ final class Q6KTensor extends BlockTensor {
             super.matVec(x, out, outOff, rowFrom, rowTo);
             return;
         }
-        float[] dsc = new float[16];
+        float[] dsc = KernelScratch.scales();
         for (int r = rowFrom; r < rowTo; r++) {
             out[outOff + r] = dot(r, x, 0, dsc);
         }

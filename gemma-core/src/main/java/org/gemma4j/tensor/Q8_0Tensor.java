@@ -91,10 +91,15 @@ final class Q8_0Tensor extends BlockTensor {
             a2 = block(s, b2 + o, x0, x1, a2);
             a3 = block(s, b3 + o, x0, x1, a3);
         }
-        out[at] = LaneSum.of(a0);
-        out[at + 1] = LaneSum.of(a1);
-        out[at + 2] = LaneSum.of(a2);
-        out[at + 3] = LaneSum.of(a3);
+        float[] lanes = KernelScratch.scales();
+        a0.intoArray(lanes, 0);
+        out[at] = LaneSum.ofStored(lanes);
+        a1.intoArray(lanes, 0);
+        out[at + 1] = LaneSum.ofStored(lanes);
+        a2.intoArray(lanes, 0);
+        out[at + 2] = LaneSum.ofStored(lanes);
+        a3.intoArray(lanes, 0);
+        out[at + 3] = LaneSum.ofStored(lanes);
     }
 
     /** One block of one row: {@code acc + d·Σ q·x}, the operations of {@link #dot} in its order. */

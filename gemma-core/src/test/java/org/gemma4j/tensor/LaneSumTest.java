@@ -27,6 +27,8 @@ class LaneSumTest {
                 lanes[i] = (float) ((r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(-6, 7)));
             }
             float sum = LaneSum.of(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, lanes, 0));
+            assertEquals(Float.floatToRawIntBits(sum), Float.floatToRawIntBits(LaneSum.ofStored(lanes.clone())),
+                    "stored lanes, trial " + trial);
             if (l <= 16) { // the tree: lane i + half folded onto lane i, halves 8, 4, 2, 1
                 for (int half = l / 2; half >= 1; half /= 2) {
                     for (int i = 0; i < half; i++) {

@@ -1,0 +1,29 @@
+package org.gemma4j.tensor;
+
+/**
+ * Per-thread float buffers the block kernels reuse across calls: sums of {@code x} per block, a super-block's
+ * scales. Decode calls the kernels thousands of times per token; allocating these per call cost up to 1.6 MB of
+ * garbage per token (E2B Q4_0). A kernel may hold both buffers at once but never calls another kernel meanwhile.
+ */
+final class KernelScratch {
+    private static final ThreadLocal<KernelScratch> CURRENT = ThreadLocal.withInitial(KernelScratch::new);
+
+    private float[] sums = new float[0];
+    private final float[] scales = new float[16];
+
+    private KernelScratch() {}
+
+    /** This thread's buffer of at least {@code n} floats for sums of {@code x} (contents undefined). */
+    static float[] sums(int n) {
+        KernelScratch s = CURRENT.get();
+        if (s.sums.length < n) {
+            s.sums = new float[n];
+        }
+        return s.sums;
+    }
+
+    /** This thread's buffer of 16 floats for a super-block's scales, or a vector's lanes (contents undefined). */
+    static float[] scales() {
+        return CURRENT.get().scales;
+    }
+}
