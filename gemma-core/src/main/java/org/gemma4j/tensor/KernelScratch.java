@@ -1,8 +1,8 @@
 package org.gemma4j.tensor;
 
 /**
- * Per-thread float buffers the block kernels reuse across calls: sums of {@code x} per block, a super-block's
- * scales. Decode calls the kernels thousands of times per token; allocating these per call cost up to 1.6 MB of
+ * Per-thread float buffers the kernels reuse across calls: sums of {@code x} per block, a super-block's scales,
+ * decoded weight rows and tile sums for batched products. Decode calls the kernels thousands of times per token; allocating these per call cost up to 1.6 MB of
  * garbage per token (E2B Q4_0). A kernel may hold both buffers at once but never calls another kernel meanwhile.
  */
 final class KernelScratch {
@@ -10,6 +10,8 @@ final class KernelScratch {
 
     private float[] sums = new float[0];
     private final float[] scales = new float[16];
+    private final float[][] rows = new float[4][0];
+    private float[] tileSums = new float[0];
 
     private KernelScratch() {}
 
@@ -20,6 +22,26 @@ final class KernelScratch {
             s.sums = new float[n];
         }
         return s.sums;
+    }
+
+    /** This thread's four buffers of at least {@code cols} floats for decoded weight rows (contents undefined). */
+    static float[][] rows(int cols) {
+        float[][] rows = CURRENT.get().rows;
+        if (rows[0].length < cols) {
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = new float[cols];
+            }
+        }
+        return rows;
+    }
+
+    /** This thread's buffer of at least {@code n} floats for a register tile's accumulator lanes. */
+    static float[] tileSums(int n) {
+        KernelScratch s = CURRENT.get();
+        if (s.tileSums.length < n) {
+            s.tileSums = new float[n];
+        }
+        return s.tileSums;
     }
 
     /** This thread's buffer of 16 floats for a super-block's scales, or a vector's lanes (contents undefined). */

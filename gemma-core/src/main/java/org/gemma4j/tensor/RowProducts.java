@@ -19,32 +19,29 @@ final class RowProducts {
 
     private RowProducts() {}
 
-    /** See {@link Tensor#matMul}; {@code n > 1}. */
+    /**
+     * See {@link Tensor#matMul}; {@code n > 1}. Rows are decoded at a single call site: with one per tile shape,
+     * C2 inlined a row decoder seven times, overflowed its inlining budget and boxed the decoders' vectors (E2B Q4_0
+     * prefill: 90 MB of garbage per token).
+     */
     static void matMul(Tensor w, float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
         int cols = w.cols();
-        float[] w0 = new float[cols];
-        float[] w1 = new float[cols];
-        float[] sums = new float[16 * F.length()]; // accumulator lanes on their way to fixed-order sums
+        float[][] rows = KernelScratch.rows(cols);
+        float[] sums = KernelScratch.tileSums(16 * F.length()); // accumulator lanes on their way to fixed-order sums
         int r = rowFrom;
-        if (WIDE_TILE) {
-            float[] w2 = new float[cols];
-            float[] w3 = new float[cols];
-            for (; r + 4 <= rowTo; r += 4) {
-                w.decodeRow(r, w0);
-                w.decodeRow(r + 1, w1);
-                w.decodeRow(r + 2, w2);
-                w.decodeRow(r + 3, w3);
-                fourRows(w0, w1, w2, w3, x, n, out, outStride, r, sums);
+        while (r < rowTo) {
+            int left = rowTo - r;
+            int count = WIDE_TILE && left >= 4 ? 4 : Math.min(left, 2);
+            for (int i = 0; i < count; i++) {
+                w.decodeRow(r + i, rows[i]);
             }
-        }
-        for (; r + 2 <= rowTo; r += 2) {
-            w.decodeRow(r, w0);
-            w.decodeRow(r + 1, w1);
-            twoRows(w0, w1, x, n, 0, out, outStride, r, sums);
-        }
-        if (r < rowTo) {
-            w.decodeRow(r, w0);
-            twoRows(w0, w0, x, n, 0, out, outStride, r, sums); // the same row twice: the second result lands on row r again
+            if (count == 4) {
+                fourRows(rows[0], rows[1], rows[2], rows[3], cols, x, n, out, outStride, r, sums);
+            } else {
+                // one row left: the same row twice, the second result lands on row r again
+                twoRows(rows[0], rows[count - 1], cols, x, n, 0, out, outStride, r, sums);
+            }
+            r += count;
         }
     }
 
@@ -53,9 +50,8 @@ final class RowProducts {
      * multiply-adds (the 2×4 tile needs 6 per 8). The 16 accumulators are summed through {@code sums}
      * ({@code 16 × L} floats), lane 0 first: sixteen in-register {@link LaneSum}s overflow C2's inlining budget.
      */
-    static void fourRows(float[] a, float[] b, float[] c, float[] d, float[] x, int n, float[] out, int outStride, int r,
-            float[] sums) {
-        int cols = a.length;
+    static void fourRows(float[] a, float[] b, float[] c, float[] d, int cols, float[] x, int n, float[] out, int outStride,
+            int r, float[] sums) {
         int upper = F.loopBound(cols);
         int t = 0;
         for (; t + 4 <= n; t += 4) {
@@ -114,12 +110,12 @@ final class RowProducts {
             for (int k = 0; k < 16; k++) { // k = 4 * row + token
                 float[] wk = k < 4 ? a : k < 8 ? b : k < 12 ? c : d;
                 int xk = x0 + (k & 3) * cols;
-                out[(t + (k & 3)) * outStride + r + (k >> 2)] = lanes(sums, k * l) + tail(wk, x, xk, i);
+                out[(t + (k & 3)) * outStride + r + (k >> 2)] = lanes(sums, k * l) + tail(wk, cols, x, xk, i);
             }
         }
         if (t < n) {
-            twoRows(a, b, x, n, t, out, outStride, r, sums);
-            twoRows(c, d, x, n, t, out, outStride, r + 2, sums);
+            twoRows(a, b, cols, x, n, t, out, outStride, r, sums);
+            twoRows(c, d, cols, x, n, t, out, outStride, r + 2, sums);
         }
     }
 
@@ -139,8 +135,8 @@ final class RowProducts {
     }
 
     /** Rows {@code r} ({@code a}) and {@code r + 1} ({@code b}) against the tokens {@code tFrom .. n} of {@code x} ({@code [n, cols]}). */
-    static void twoRows(float[] a, float[] b, float[] x, int n, int tFrom, float[] out, int outStride, int r, float[] sums) {
-        int cols = a.length;
+    static void twoRows(float[] a, float[] b, int cols, float[] x, int n, int tFrom, float[] out, int outStride, int r,
+            float[] sums) {
         int upper = F.loopBound(cols);
         int rb = a == b ? r : r + 1;
         int t = tFrom;
@@ -186,7 +182,7 @@ final class RowProducts {
             for (int k = 0; k < 8; k++) { // k = 4 * row + token
                 float[] wk = k < 4 ? a : b;
                 int rk = k < 4 ? r : rb;
-                out[(t + (k & 3)) * outStride + rk] = lanes(sums, k * l) + tail(wk, x, x0 + (k & 3) * cols, i);
+                out[(t + (k & 3)) * outStride + rk] = lanes(sums, k * l) + tail(wk, cols, x, x0 + (k & 3) * cols, i);
             }
         }
         for (; t < n; t++) {
@@ -199,15 +195,15 @@ final class RowProducts {
                 a0 = FloatVector.fromArray(F, a, i).fma(v0, a0);
                 b0 = FloatVector.fromArray(F, b, i).fma(v0, b0);
             }
-            out[t * outStride + r] = LaneSum.of(a0) + tail(a, x, x0, i);
-            out[t * outStride + rb] = LaneSum.of(b0) + tail(b, x, x0, i);
+            out[t * outStride + r] = LaneSum.of(a0) + tail(a, cols, x, x0, i);
+            out[t * outStride + rb] = LaneSum.of(b0) + tail(b, cols, x, x0, i);
         }
     }
 
-    /** {@code Σ w[i]·x[xo + i]} for the columns {@code from .. w.length} past the last whole vector. */
-    private static float tail(float[] w, float[] x, int xo, int from) {
+    /** {@code Σ w[i]·x[xo + i]} for the columns {@code from .. cols} past the last whole vector. */
+    private static float tail(float[] w, int cols, float[] x, int xo, int from) {
         float s = 0f;
-        for (int i = from; i < w.length; i++) {
+        for (int i = from; i < cols; i++) {
             s += w[i] * x[xo + i];
         }
         return s;
