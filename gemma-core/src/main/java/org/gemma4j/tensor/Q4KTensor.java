@@ -9,6 +9,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -22,6 +23,8 @@ final class Q4KTensor extends BlockTensor {
     private static final int QS = 16;
     /** Two longs: a super-block's packed scales and mins, as 16 bytes. */
     private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_128;
+    /** Lanes 0-7 of a 16-lane scale vector: the scales (the other 8 are the mins). */
+    private static final VectorMask<Float> FIRST_EIGHT = F.indexInRange(0, 8);
 
     Q4KTensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.Q4_K, ne, data);
@@ -131,17 +134,19 @@ final class Q4KTensor extends BlockTensor {
             ByteVector packed = LongVector.zero(LONGS).withLane(0, KQuantScales.packedScales(lo, hi))
                     .withLane(1, KQuantScales.packedMins(lo, hi)).reinterpretAsBytes();
             for (int p = 0; p < 16; p += L) {
-                FloatVector factor = FloatVector.broadcast(F, -dmin).blend(d, F.indexInRange(p, 8));
+                FloatVector factor = L == 16 ? FloatVector.broadcast(F, -dmin).blend(d, FIRST_EIGHT)
+                        : FloatVector.broadcast(F, p < 8 ? d : -dmin); // narrower parts are all scales or all mins
                 FloatVector sc = ((FloatVector) packed.convertShape(VectorOperators.B2F, F, p / L)).mul(factor);
                 sc.intoArray(scales, p);
                 mins = sc.fma(FloatVector.fromArray(F, sums, 16 * b + p), mins); // lanes of the scales meet zeros
             }
             for (int k = 0; k < 4; k++) {
                 int y = xo + 64 * k;
-                FloatVector low = FloatVector.zero(F);
-                FloatVector high = FloatVector.zero(F);
-                for (int j = 0; j < 32; j += L) {
-                    IntVector q = Simd.u8(s, off + QS + 32 * k, j);
+                IntVector q = Simd.u8(s, off + QS + 32 * k, 0);
+                FloatVector low = Simd.toFloat(q.and(0xF)).mul(FloatVector.fromArray(F, x, y));
+                FloatVector high = Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).mul(FloatVector.fromArray(F, x, y + 32));
+                for (int j = L; j < 32; j += L) {
+                    q = Simd.u8(s, off + QS + 32 * k, j);
                     low = Simd.toFloat(q.and(0xF)).fma(FloatVector.fromArray(F, x, y + j), low);
                     high = Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, y + 32 + j), high);
                 }
