@@ -2,8 +2,10 @@ package org.gemma4j.tensor;
 
 /**
  * Per-thread float buffers the kernels reuse across calls: sums of {@code x} per block, a super-block's scales,
- * decoded weight rows and tile sums for batched products. Decode calls the kernels thousands of times per token; allocating these per call cost up to 1.6 MB of
- * garbage per token (E2B Q4_0). A kernel may hold both buffers at once but never calls another kernel meanwhile.
+ * decoded weight rows and tile sums for batched products. Decode calls the kernels thousands of times per token;
+ * allocating these per call cost up to 1.6 MB of garbage per token (E2B Q4_0). A caller may hold buffers of
+ * several kinds at once; code it calls meanwhile must not use those kinds (batched products hold rows and tile sums
+ * while the row decoders run, which use none).
  */
 final class KernelScratch {
     private static final ThreadLocal<KernelScratch> CURRENT = ThreadLocal.withInitial(KernelScratch::new);
