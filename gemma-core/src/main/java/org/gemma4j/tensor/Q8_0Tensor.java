@@ -10,7 +10,7 @@ import jdk.incubator.vector.FloatVector;
 final class Q8_0Tensor extends BlockTensor {
     private static final int QS = 2;
     /** Columns from which {@link #matVec} takes rows four at a time. */
-    static final int LONG_ROW = 4096;
+    private static final int LONG_ROW = 4096;
 
     Q8_0Tensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.Q8_0, ne, data);
