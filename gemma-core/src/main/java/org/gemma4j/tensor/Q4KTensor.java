@@ -122,39 +122,53 @@ final class Q4KTensor extends BlockTensor {
         int blocks = cols() / 256;
         FloatVector acc1 = FloatVector.zero(F);
         FloatVector acc2 = FloatVector.zero(F);
-        FloatVector mins = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long off = base + 144L * b;
             int xo = xOff + 256 * b;
-            int dd = LittleEndian.i32(s, off);
-            float d = LittleEndian.f16Low(dd);
-            float dmin = LittleEndian.f16High(dd);
-            long lo = LittleEndian.i64(s, off + SCALES);
-            int hi = LittleEndian.i32(s, off + SCALES + 8);
+            long head = LittleEndian.i64(s, off);     // d, dmin, scale bytes 0-3
+            long tail = LittleEndian.i64(s, off + 8); // scale bytes 4-11; two reads, not three: C2's budget
+            float d = LittleEndian.f16Low((int) head);
+            float dmin = LittleEndian.f16High((int) head);
+            long lo = (head >>> 32) | (tail << 32);
+            int hi = (int) (tail >>> 32);
             ByteVector packed = LongVector.zero(LONGS).withLane(0, KQuantScales.packedScales(lo, hi))
                     .withLane(1, KQuantScales.packedMins(lo, hi)).reinterpretAsBytes();
-            for (int p = 0; p < 16; p += L) {
-                FloatVector factor = L == 16 ? FloatVector.broadcast(F, -dmin).blend(d, FIRST_EIGHT)
-                        : FloatVector.broadcast(F, p < 8 ? d : -dmin); // narrower parts are all scales or all mins
-                FloatVector sc = ((FloatVector) packed.convertShape(VectorOperators.B2F, F, p / L)).mul(factor);
-                sc.intoArray(scales, p);
-                mins = sc.fma(FloatVector.fromArray(F, sums, 16 * b + p), mins); // lanes of the scales meet zeros
+            if (L == 16) {
+                FloatVector factor = FloatVector.broadcast(F, -dmin).blend(d, FIRST_EIGHT);
+                FloatVector sc = ((FloatVector) packed.convertShape(VectorOperators.B2F, F, 0)).mul(factor);
+                sc.intoArray(scales, 0);
+                acc1 = sc.fma(FloatVector.fromArray(F, sums, 16 * b), acc1); // min terms; the scales meet zeros
+            } else {
+                for (int p = 0; p < 16; p += L) {
+                    FloatVector factor = FloatVector.broadcast(F, p < 8 ? d : -dmin); // all scales or all mins
+                    FloatVector sc = ((FloatVector) packed.convertShape(VectorOperators.B2F, F, p / L)).mul(factor);
+                    sc.intoArray(scales, p);
+                    acc1 = sc.fma(FloatVector.fromArray(F, sums, 16 * b + p), acc1);
+                }
             }
             for (int k = 0; k < 4; k++) {
                 int y = xo + 64 * k;
                 IntVector q = Simd.u8(s, off + QS + 32 * k, 0);
                 FloatVector low = Simd.toFloat(q.and(0xF)).mul(FloatVector.fromArray(F, x, y));
                 FloatVector high = Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).mul(FloatVector.fromArray(F, x, y + 32));
-                for (int j = L; j < 32; j += L) {
-                    q = Simd.u8(s, off + QS + 32 * k, j);
-                    low = Simd.toFloat(q.and(0xF)).fma(FloatVector.fromArray(F, x, y + j), low);
-                    high = Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, y + 32 + j), high);
+                if (L == 16) {
+                    q = Simd.u8(s, off + QS + 32 * k, 16);
+                    low = Simd.toFloat(q.and(0xF)).fma(FloatVector.fromArray(F, x, y + 16), low);
+                    high = Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, y + 48), high);
+                } else {
+                    for (int j = L; j < 32; j += L) {
+                        q = Simd.u8(s, off + QS + 32 * k, j);
+                        low = Simd.toFloat(q.and(0xF)).fma(FloatVector.fromArray(F, x, y + j), low);
+                        high = Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, y + 32 + j), high);
+                    }
                 }
                 acc1 = low.fma(FloatVector.broadcast(F, scales[2 * k]), acc1);
                 acc2 = high.fma(FloatVector.broadcast(F, scales[2 * k + 1]), acc2);
             }
         }
-        // One lane sum per row, not two: in L2, one thread, alternating in one JVM, 110 → 90 ps per weight.
-        return LaneSum.of(acc1.add(acc2).add(mins));
+        // One lane sum per row, not two: in L2, one thread, alternating in one JVM, 110 → 90 ps per weight. Summed
+        // from memory: LaneSum.of's shuffles would pass C2's inlining budget and allocate their vector every row.
+        acc1.add(acc2).intoArray(scales, 0);
+        return LaneSum.ofStored(scales);
     }
 }
