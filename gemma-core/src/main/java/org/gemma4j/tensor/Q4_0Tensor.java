@@ -103,6 +103,11 @@ final class Q4_0Tensor extends BlockTensor {
 
     /** {@code Σ q·x} of one block, in {@code L} lanes: {@code q} the unsigned nibbles. */
     private static FloatVector blockDot(MemorySegment s, long off, float[] x, int xo) {
+        if (L == 16) { // straight-line: C2 keeps a one-iteration loop as a loop
+            IntVector q = Simd.u8(s, off + QS, 0);
+            FloatVector qx = Simd.toFloat(q.and(0xF)).mul(FloatVector.fromArray(F, x, xo));
+            return Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xo + 16), qx);
+        }
         FloatVector qx = FloatVector.zero(F);
         for (int j = 0; j < 16; j += L) {
             IntVector q = Simd.u8(s, off + QS, j);

@@ -94,8 +94,12 @@ final class Q6KTensor extends BlockTensor {
         for (int blk = 0; blk < blocks; blk++) {
             long off = base + 210L * blk;
             float d = LittleEndian.f16(s, off + D);
-            for (int g = 0; g < 16; g += L) {
-                Simd.i8f(s, off + SCALES, g).mul(d).intoArray(dsc, g);
+            if (L == 16) { // straight-line: C2 keeps a one-iteration loop as a loop
+                Simd.i8f(s, off + SCALES, 0).mul(d).intoArray(dsc, 0);
+            } else {
+                for (int g = 0; g < 16; g += L) {
+                    Simd.i8f(s, off + SCALES, g).mul(d).intoArray(dsc, g);
+                }
             }
             for (int half = 0; half < 2; half++) {
                 long ql = off + 64 * half;
@@ -131,6 +135,10 @@ final class Q6KTensor extends BlockTensor {
     /** {@code acc + dsc·Σ (q - 32)·x} over the {@code BL} values of {@code q} (6-bit, unsigned) and {@code x[xo ..]}. */
     private static FloatVector scaledDot(ByteVector q, float[] x, int xo, float dsc, FloatVector acc) {
         ByteVector centered = q.sub((byte) 32);
+        if (Simd.PARTS == 1) {
+            FloatVector qx = Simd.toFloat(centered, 0).mul(FloatVector.fromArray(F, x, xo));
+            return qx.fma(FloatVector.broadcast(F, dsc), acc);
+        }
         for (int p = 0; p < Simd.PARTS; p++) {
             FloatVector qx = Simd.toFloat(centered, p).mul(FloatVector.fromArray(F, x, xo + p * L));
             acc = qx.fma(FloatVector.broadcast(F, dsc), acc);
