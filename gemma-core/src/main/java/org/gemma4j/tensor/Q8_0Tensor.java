@@ -46,6 +46,10 @@ final class Q8_0Tensor extends BlockTensor {
         for (int b = 0; b < blocks; b++) {
             long off = base + 34L * b;
             int xo = xOff + 32 * b;
+            if (L == 16) { // straight-line: C2 keeps a constant two-iteration loop as a loop
+                acc = block(s, off, FloatVector.fromArray(F, x, xo), FloatVector.fromArray(F, x, xo + 16), acc);
+                continue;
+            }
             FloatVector qx = FloatVector.zero(F);
             for (int j = 0; j < 32; j += L) {
                 qx = Simd.i8f(s, off + QS, j).fma(FloatVector.fromArray(F, x, xo + j), qx);
