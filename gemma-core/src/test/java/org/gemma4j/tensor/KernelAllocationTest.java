@@ -1,0 +1,79 @@
+package org.gemma4j.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Once compiled, the matrix-vector kernels allocate nothing. A kernel that grows past C2's inlining budget (~18 000
+ * parsed nodes per compilation) leaves Vector API calls un-inlined, and those allocate every vector they pass or
+ * return, while every result stays the same. That happened to Q4_K twice (88 MB of garbage per E2B decode token).
+ * The test calls {@code matVec} until its allocation per call drops to (nearly) nothing, which it does once C2 has
+ * compiled the kernel, or until a generous time limit passes on a slow machine; no timing is asserted.
+ */
+class KernelAllocationTest {
+    /** A few boxed vectors per call at most (a boxing kernel allocates one or more per row: 64 rows here). */
+    private static final long LIMIT_BYTES_PER_CALL = 256;
+    private static final long DEADLINE_NANOS = 60_000_000_000L;
+    private static final Arena ARENA = Arena.ofShared();
+    /** {@code com.sun.management.ThreadMXBean.getCurrentThreadAllocatedBytes}, bound to the platform bean. */
+    private static final MethodHandle ALLOCATED_BYTES = allocatedBytesHandle();
+
+    @AfterAll
+    static void close() {
+        ARENA.close();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"F32, 1536", "F16, 1536", "BF16, 1536", "Q8_0, 1536", "Q8_0, 6144", "Q4_0, 1536", "Q4_0, 6144",
+            "Q5_0, 1536", "Q4_K, 1536", "Q4_K, 6144", "Q5_K, 1536", "Q6_K, 1536", "Q6_K, 6144", "Q4_1, 1536",
+            "Q5_1, 1536", "Q2_K, 1536", "Q3_K, 1536", "IQ4_NL, 1536", "IQ4_XS, 1536"})
+    void matVecAllocatesNothingOnceCompiled(GgmlType type, int cols) throws Throwable {
+        int rows = 64;
+        Tensor t = RandomTensors.random(ARENA, type, rows, cols, 11);
+        float[] x = new float[cols];
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < cols; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] out = new float[rows];
+        long start = System.nanoTime();
+        long perCall;
+        do {
+            for (int i = 0; i < 500; i++) {
+                t.matVec(x, out, 0, rows);
+            }
+            long before = (long) ALLOCATED_BYTES.invokeExact();
+            for (int i = 0; i < 200; i++) {
+                t.matVec(x, out, 0, rows);
+            }
+            perCall = ((long) ALLOCATED_BYTES.invokeExact() - before) / 200;
+        } while (perCall > LIMIT_BYTES_PER_CALL && System.nanoTime() - start < DEADLINE_NANOS);
+        assertTrue(perCall <= LIMIT_BYTES_PER_CALL, type + " " + rows + "x" + cols + " matVec still allocates "
+                + perCall + " bytes per call after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+    }
+
+    /**
+     * Found reflectively: gemma-core's module does not read {@code jdk.management}, and the tests compile as a
+     * patch of that module (they run on the class path, where the platform bean is there).
+     */
+    private static MethodHandle allocatedBytesHandle() {
+        try {
+            Class<?> factory = Class.forName("java.lang.management.ManagementFactory");
+            Object bean = factory.getMethod("getThreadMXBean").invoke(null);
+            Class<?> sunBean = Class.forName("com.sun.management.ThreadMXBean");
+            return MethodHandles.publicLookup()
+                    .findVirtual(sunBean, "getCurrentThreadAllocatedBytes", MethodType.methodType(long.class))
+                    .bindTo(bean);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("no per-thread allocation counter on this JVM", e);
+        }
+    }
+}
