@@ -148,16 +148,22 @@ final class Q4KTensor extends BlockTensor {
             }
             for (int k = 0; k < 4; k++) {
                 int y = xo + 64 * k;
-                IntVector q = Simd.u8(s, off + QS + 32 * k, 0);
-                FloatVector low = Simd.toFloat(q.and(0xF)).mul(FloatVector.fromArray(F, x, y));
-                FloatVector high = Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).mul(FloatVector.fromArray(F, x, y + 32));
+                FloatVector low;
+                FloatVector high;
                 if (L == 16) {
+                    IntVector q = Simd.u8(s, off + QS + 32 * k, 0);
+                    low = Simd.toFloat(q.and(0xF)).mul(FloatVector.fromArray(F, x, y));
+                    high = Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).mul(FloatVector.fromArray(F, x, y + 32));
                     q = Simd.u8(s, off + QS + 32 * k, 16);
                     low = Simd.toFloat(q.and(0xF)).fma(FloatVector.fromArray(F, x, y + 16), low);
                     high = Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, y + 48), high);
                 } else {
-                    for (int j = L; j < 32; j += L) {
-                        q = Simd.u8(s, off + QS + 32 * k, j);
+                    // One loop body, no peeled first step: a second copy took the AVX2 build of this kernel past
+                    // C2's inlining budget (every vector operation then ran as allocating Java code).
+                    low = FloatVector.zero(F);
+                    high = FloatVector.zero(F);
+                    for (int j = 0; j < 32; j += L) {
+                        IntVector q = Simd.u8(s, off + QS + 32 * k, j);
                         low = Simd.toFloat(q.and(0xF)).fma(FloatVector.fromArray(F, x, y + j), low);
                         high = Simd.toFloat(q.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, y + 32 + j), high);
                     }
