@@ -1,6 +1,7 @@
 package org.gemma4j.tensor;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * A tensor stored in ggml blocks of {@link GgmlType#blockSize()} values. Each subclass defines its format three
@@ -44,6 +45,34 @@ abstract class BlockTensor extends Tensor {
         for (int b = 0; b < blocks; b++) {
             decodeBlockScalar(s, base + (long) b * blockBytes, out, off + b * blockSize);
         }
+    }
+
+    /**
+     * {@link #dot} through the vector row decoder and a plain float dot product. The K-quant types use it with
+     * vectors narrower than 256 bits: there their fused kernels pass C2's inlining budget (~25 000 parsed nodes with
+     * 4 float lanes, each byte group widened in parts) and run as allocating Java code; two small passes do not.
+     */
+    final float decodedDot(long row, float[] x, int xOff) {
+        float[] w = KernelScratch.rows(cols())[0];
+        decodeRow(row, w);
+        return floatDot(w, x, xOff, cols());
+    }
+
+    /**
+     * {@code Σ w[i]·x[xOff + i]} for {@code i < n}. Its own method, with arrays in and a float out: if C2's budget
+     * is spent on an inlined row decoder first, this stays a call instead of leaving vector operations un-inlined.
+     */
+    private static float floatDot(float[] w, float[] x, int xOff, int n) {
+        FloatVector acc = FloatVector.zero(Simd.F);
+        int i = 0;
+        for (int upper = Simd.F.loopBound(n); i < upper; i += Simd.L) {
+            acc = FloatVector.fromArray(Simd.F, w, i).fma(FloatVector.fromArray(Simd.F, x, xOff + i), acc);
+        }
+        float sum = LaneSum.of(acc);
+        for (; i < n; i++) {
+            sum += w[i] * x[xOff + i];
+        }
+        return sum;
     }
 
     /** Row {@code row} into {@code out[0 .. cols)} with the vector decoder; same values as {@link #dequantizeRow}. */

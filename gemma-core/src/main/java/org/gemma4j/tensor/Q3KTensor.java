@@ -63,6 +63,10 @@ final class Q3KTensor extends BlockTensor {
         if (!Simd.BLOCK_KERNELS) {
             return dotScalar(row, x, xOff);
         }
+        if (Simd.L < 8) {
+            // the scalar twin: with 4 lanes both this kernel and the vector row decoder pass C2's inlining budget
+            return dotScalar(row, x, xOff);
+        }
         MemorySegment s = data();
         long base = row * rowBytes();
         int blocks = cols() / 256;

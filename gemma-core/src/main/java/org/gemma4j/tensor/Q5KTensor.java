@@ -64,6 +64,9 @@ final class Q5KTensor extends BlockTensor {
         if (!Simd.BLOCK_KERNELS) {
             return dotScalar(row, x, xOff);
         }
+        if (Simd.L < 8) {
+            return decodedDot(row, x, xOff); // see decodedDot: the fused kernel needs 8+ lanes
+        }
         MemorySegment s = data();
         long base = row * rowBytes();
         int blocks = cols() / 256;

@@ -63,12 +63,15 @@ final class Q6KTensor extends BlockTensor {
         if (!Simd.BLOCK_KERNELS) {
             return dotScalar(row, x, xOff);
         }
+        if (Simd.L < 8) {
+            return decodedDot(row, x, xOff); // see decodedDot: the fused kernel needs 8+ lanes
+        }
         return dot(row, x, xOff, KernelScratch.scales());
     }
 
     @Override
     public void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo) {
-        if (!Simd.BLOCK_KERNELS) {
+        if (!Simd.BLOCK_KERNELS || Simd.L < 8) {
             super.matVec(x, out, outOff, rowFrom, rowTo);
             return;
         }
