@@ -41,7 +41,7 @@ final class Q3KTensor extends BlockTensor {
 
     @Override
     void decodeBlock(MemorySegment s, long off, float[] out, int o) {
-        if (!Simd.BLOCK_KERNELS) {
+        if (!Simd.BLOCK_KERNELS || Simd.L < 8) { // with 4 lanes the vector decoder passes C2's inlining budget
             decodeBlockScalar(s, off, out, o);
             return;
         }

@@ -60,6 +60,34 @@ class KernelAllocationTest {
                 + perCall + " bytes per call after " + (System.nanoTime() - start) / 1_000_000 + " ms");
     }
 
+    /** The batched product (prefill): rows decoded once, then register tiles over 8 tokens. */
+    @ParameterizedTest
+    @CsvSource({"F32, 1536", "F16, 1536", "BF16, 1536", "Q8_0, 1536", "Q4_0, 1536", "Q5_0, 1536", "Q4_K, 1536",
+            "Q5_K, 1536", "Q6_K, 1536", "Q4_1, 1536", "Q5_1, 1536", "Q2_K, 1536", "Q3_K, 1536", "IQ4_NL, 1536",
+            "IQ4_XS, 1536"})
+    void matMulAllocatesNothingOnceCompiled(GgmlType type, int cols) throws Throwable {
+        int rows = 64;
+        int n = 8;
+        Tensor t = RandomTensors.random(ARENA, type, rows, cols, 12);
+        float[] x = RandomTensors.gaussian(n * cols, 5);
+        float[] out = new float[n * rows];
+        long start = System.nanoTime();
+        long perCall;
+        do {
+            for (int i = 0; i < 100; i++) {
+                t.matMul(x, n, out, rows, 0, rows);
+            }
+            long before = (long) ALLOCATED_BYTES.invokeExact();
+            for (int i = 0; i < 50; i++) {
+                t.matMul(x, n, out, rows, 0, rows);
+            }
+            perCall = ((long) ALLOCATED_BYTES.invokeExact() - before) / 50;
+        } while (perCall > LIMIT_BYTES_PER_CALL && System.nanoTime() - start < DEADLINE_NANOS);
+        assertTrue(perCall <= LIMIT_BYTES_PER_CALL, type + " " + rows + "x" + cols + " matMul of " + n
+                + " tokens still allocates " + perCall + " bytes per call after "
+                + (System.nanoTime() - start) / 1_000_000 + " ms");
+    }
+
     /**
      * Found reflectively: gemma-core's module does not read {@code jdk.management}, and the tests compile as a
      * patch of that module (they run on the class path, where the platform bean is there).
