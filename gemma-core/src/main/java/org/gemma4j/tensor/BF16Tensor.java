@@ -21,6 +21,12 @@ final class BF16Tensor extends BlockTensor {
         super(name, GgmlType.BF16, ne, data);
     }
 
+    /** The batched product compiled for this class alone: see {@link BlockTensor#matMul}. */
+    @Override
+    public void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
+        super.matMul(x, n, out, outStride, rowFrom, rowTo);
+    }
+
     @Override
     float weightAt(MemorySegment s, long off, int i) {
         return Float.intBitsToFloat((s.get(LittleEndian.SHORT, off) & 0xFFFF) << 16);

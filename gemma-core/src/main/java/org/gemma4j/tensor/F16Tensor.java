@@ -21,6 +21,12 @@ final class F16Tensor extends BlockTensor {
         super(name, GgmlType.F16, ne, data);
     }
 
+    /** The batched product compiled for this class alone: see {@link BlockTensor#matMul}. */
+    @Override
+    public void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
+        super.matMul(x, n, out, outStride, rowFrom, rowTo);
+    }
+
     @Override
     float weightAt(MemorySegment s, long off, int i) {
         return LittleEndian.f16(s, off);

@@ -24,6 +24,12 @@ final class Q3KTensor extends BlockTensor {
         super(name, GgmlType.Q3_K, ne, data);
     }
 
+    /** The batched product compiled for this class alone: see {@link BlockTensor#matMul}. */
+    @Override
+    public void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
+        super.matMul(x, n, out, outStride, rowFrom, rowTo);
+    }
+
     @Override
     float weightAt(MemorySegment s, long off, int i) {
         int half = i / 128;

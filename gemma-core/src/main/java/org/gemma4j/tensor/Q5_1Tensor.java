@@ -17,6 +17,12 @@ final class Q5_1Tensor extends BlockTensor {
         super(name, GgmlType.Q5_1, ne, data);
     }
 
+    /** The batched product compiled for this class alone: see {@link BlockTensor#matMul}. */
+    @Override
+    public void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
+        super.matMul(x, n, out, outStride, rowFrom, rowTo);
+    }
+
     @Override
     float weightAt(MemorySegment s, long off, int i) {
         int b = LittleEndian.u8(s, off + QS + (i & 15));

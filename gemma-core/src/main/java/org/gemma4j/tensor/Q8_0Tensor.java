@@ -16,6 +16,12 @@ final class Q8_0Tensor extends BlockTensor {
         super(name, GgmlType.Q8_0, ne, data);
     }
 
+    /** The batched product compiled for this class alone: see {@link BlockTensor#matMul}. */
+    @Override
+    public void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
+        super.matMul(x, n, out, outStride, rowFrom, rowTo);
+    }
+
     @Override
     float weightAt(MemorySegment s, long off, int i) {
         return LittleEndian.i8(s, off + QS + i) * LittleEndian.f16(s, off);
