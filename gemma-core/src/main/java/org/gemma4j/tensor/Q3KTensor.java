@@ -66,11 +66,7 @@ final class Q3KTensor extends BlockTensor {
 
     @Override
     public float dot(long row, float[] x, int xOff) {
-        if (!Simd.BLOCK_KERNELS) {
-            return dotScalar(row, x, xOff);
-        }
-        if (Simd.L < 8) {
-            // the scalar twin: with 4 lanes both this kernel and the vector row decoder pass C2's inlining budget
+        if (!Simd.BLOCK_KERNELS || Simd.L < 8) { // with 4 lanes this kernel and the row decoder pass C2's budget
             return dotScalar(row, x, xOff);
         }
         MemorySegment s = data();
