@@ -143,16 +143,10 @@ final class Q6KTensor extends BlockTensor {
 
     /** {@code acc + dsc·Σ (q - 32)·x} over the {@code BL} values of {@code q} (6-bit, unsigned) and {@code x[xo ..]}. */
     private static FloatVector scaledDot(ByteVector q, float[] x, int xo, float dsc, FloatVector acc) {
-        ByteVector centered = q.sub((byte) 32);
-        if (Simd.PARTS == 1) {
-            FloatVector qx = Simd.toFloat(centered, 0).mul(FloatVector.fromArray(F, x, xo));
-            return qx.fma(FloatVector.broadcast(F, dsc), acc);
-        }
-        for (int p = 0; p < Simd.PARTS; p++) {
-            FloatVector qx = Simd.toFloat(centered, p).mul(FloatVector.fromArray(F, x, xo + p * L));
-            acc = qx.fma(FloatVector.broadcast(F, dsc), acc);
-        }
-        return acc;
+        // One part: the fused kernel runs with 8+ float lanes only (narrower vectors take decodedDot), where a byte
+        // vector of BL = L bytes widens to one float vector.
+        FloatVector qx = Simd.toFloat(q.sub((byte) 32), 0).mul(FloatVector.fromArray(F, x, xo));
+        return qx.fma(FloatVector.broadcast(F, dsc), acc);
     }
 
     /** Signed byte {@code k} of the 8 scales read as one long. */
