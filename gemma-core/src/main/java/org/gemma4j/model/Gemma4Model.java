@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.gemma4j.gguf.GgufFile;
 import org.gemma4j.tensor.Tensor;
+import org.gemma4j.tensor.TokenBatch;
 
 /**
  * The Gemma 4 text decoder (spec §2): tokens in, logits out, one {@link KvCache} per sequence.
@@ -215,6 +216,7 @@ public final class Gemma4Model implements AutoCloseable {
         final float[] cos;  // [rope half]
         final float[] sin;  // [rope half]
         float[] rounded = new float[0]; // activations rounded for the current product (GGML numerics)
+        final TokenBatch tokens = new TokenBatch(); // the current product's input, laid out for the batched kernels
 
         Batch(Gemma4Config c, int n) {
             this.config = c;
@@ -532,7 +534,8 @@ public final class Gemma4Model implements AutoCloseable {
         if (n == 1) {
             pool.forRange(rows, 64, (from, to) -> w.matVec(in, out, from, to));
         } else {
-            pool.forRange(rows, 16, (from, to) -> w.matMul(in, n, out, rows, from, to));
+            TokenBatch batch = b.tokens.set(in, n, w.cols()); // laid out once for all threads
+            pool.forRange(rows, 16, (from, to) -> w.matMul(batch, out, rows, from, to));
         }
     }
 

@@ -85,8 +85,8 @@ abstract class BlockTensor extends Tensor {
      * depending on which types had run before).
      */
     @Override
-    public void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
-        super.matMul(x, n, out, outStride, rowFrom, rowTo);
+    public void matMul(TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
+        super.matMul(in, out, outStride, rowFrom, rowTo);
     }
 
     /** Row {@code row} into {@code out[0 .. cols)} with the vector decoder; same values as {@link #dequantizeRow}. */

@@ -11,7 +11,7 @@ final class KernelScratch {
     private static final ThreadLocal<KernelScratch> CURRENT = ThreadLocal.withInitial(KernelScratch::new);
 
     private float[] sums = new float[0];
-    private final float[] scales = new float[16];
+    private final float[] scales = new float[Math.max(16, Simd.L)]; // 16 scales, or one vector's lanes
     private final float[][] rows = new float[4][0];
     private float[] tileSums = new float[0];
 
@@ -46,7 +46,7 @@ final class KernelScratch {
         return s.tileSums;
     }
 
-    /** This thread's buffer of 16 floats for a super-block's scales, or a vector's lanes (contents undefined). */
+    /** This thread's buffer of 16 floats (at least) for a super-block's scales, or a vector's lanes (contents undefined). */
     static float[] scales() {
         return CURRENT.get().scales;
     }

@@ -28,8 +28,8 @@ final class Q6KTensor extends BlockTensor {
 
     /** The batched product compiled for this class alone: see {@link BlockTensor#matMul}. */
     @Override
-    public void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
-        super.matMul(x, n, out, outStride, rowFrom, rowTo);
+    public void matMul(TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
+        super.matMul(in, out, outStride, rowFrom, rowTo);
     }
 
     @Override
@@ -128,7 +128,10 @@ final class Q6KTensor extends BlockTensor {
                 }
             }
         }
-        return LaneSum.of(acc);
+        // Summed from memory: in a full test run (profiles from the other tests first) LaneSum.of's shuffles were
+        // left un-inlined past C2's budget and boxed the accumulator, 96 bytes per row (KernelAllocationTest).
+        acc.intoArray(dsc, 0);
+        return LaneSum.ofStored(dsc);
     }
 
     /** Each byte shifted right by {@code n}, with bits of its higher neighbour coming in (callers mask them off). */

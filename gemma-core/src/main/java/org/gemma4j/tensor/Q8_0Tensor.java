@@ -18,8 +18,8 @@ final class Q8_0Tensor extends BlockTensor {
 
     /** The batched product compiled for this class alone: see {@link BlockTensor#matMul}. */
     @Override
-    public void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
-        super.matMul(x, n, out, outStride, rowFrom, rowTo);
+    public void matMul(TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
+        super.matMul(in, out, outStride, rowFrom, rowTo);
     }
 
     @Override

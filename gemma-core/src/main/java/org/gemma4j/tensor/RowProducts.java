@@ -6,28 +6,40 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * The batched product {@code out[t, r] = W[r] · x[t]} on decoded float32 rows: rows are decoded four (or two) at a
- * time and multiplied with four tokens at a time, so every weight vector load serves four tokens and every
- * activation load four rows (a 4×4 register tile of accumulators; 2×4 where vectors are narrower than 512 bits).
+ * time, then multiplied with the tokens in register tiles.
+ * <ul>
+ *   <li>The lane tile ({@link #laneTile}, AVX-512): four rows against {@code 4·L} tokens held in the lanes (the
+ *       column layout of {@link TokenBatch}); each column broadcasts one weight per row into four token vectors.
+ *       No lane sums at all; 1536-column rows, 128 tokens, one thread: 87 → 100 GFLOP/s (peak ~116).</li>
+ *   <li>The row tile ({@link #fourRows}): 4 rows × 4 tokens with the columns in the lanes, every weight vector load
+ *       serving four tokens and every activation load four rows; it takes the tokens the lane tile leaves
+ *       (fewer than {@code 4·L}), and all of them where vectors are narrower than 512 bits (2×4 there).</li>
+ * </ul>
  *
- * <p>Accumulators are summed through a small scratch array ({@link #lanes}): a tile's worth of in-register
- * {@link LaneSum}s overflowed C2's inlining budget and boxed vectors (2.4 MB per 1536x2048 product). 1536x2048 Q8_0,
- * 30 tokens, one thread, old and new alternating: 42, 32 → 57, 65 GFLOP/s.
+ * <p>The row tile's accumulators are summed through a small scratch array ({@link #lanes}): a tile's worth of
+ * in-register {@link LaneSum}s overflowed C2's inlining budget and boxed vectors (2.4 MB per 1536x2048 product).
+ * 1536x2048 Q8_0, 30 tokens, one thread, old and new alternating: 42, 32 → 57, 65 GFLOP/s.
  */
 final class RowProducts {
-    /** The 4×4 tile needs 24 vector registers: AVX-512 (and its 32 registers) only. */
+    /** The 4×4 tiles need 21–24 vector registers: AVX-512 (and its 32 registers) only. */
     static final boolean WIDE_TILE = F.length() >= 16;
+    /** Tokens per lane tile (four vectors), or 0 where the lane tile is not used. */
+    static final int LANE_TILE_TOKENS = WIDE_TILE ? 4 * F.length() : 0;
 
     private RowProducts() {}
 
     /**
-     * See {@link Tensor#matMul}; {@code n > 1}. Rows are decoded at a single call site: with one per tile shape,
-     * C2 inlined a row decoder seven times, overflowed its inlining budget and boxed the decoders' vectors (E2B Q4_0
-     * prefill: 90 MB of garbage per token).
+     * See {@link Tensor#matMul(TokenBatch, float[], int, int, int)}; {@code n > 1}. Rows are decoded at a single
+     * call site: with one per tile shape, C2 inlined a row decoder seven times, overflowed its inlining budget and
+     * boxed the decoders' vectors (E2B Q4_0 prefill: 90 MB of garbage per token).
      */
-    static void matMul(Tensor w, float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
+    static void matMul(Tensor w, TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
         int cols = w.cols();
+        float[] x = in.rows();
+        int n = in.n();
+        int laneTokens = in.laneTokens();
         float[][] rows = KernelScratch.rows(cols);
-        float[] sums = KernelScratch.tileSums(16 * F.length()); // accumulator lanes on their way to fixed-order sums
+        float[] sums = KernelScratch.tileSums(16 * F.length()); // accumulator lanes on their way to the output
         int r = rowFrom;
         while (r < rowTo) {
             int left = rowTo - r;
@@ -36,7 +48,10 @@ final class RowProducts {
                 w.decodeRow(r + i, rows[i]);
             }
             if (count == 4) {
-                fourRows(rows[0], rows[1], rows[2], rows[3], cols, x, n, out, outStride, r, sums);
+                for (int t = 0; t < laneTokens; t += LANE_TILE_TOKENS) {
+                    laneTile(rows[0], rows[1], rows[2], rows[3], cols, in.columns(), laneTokens, t, out, outStride, r, sums);
+                }
+                fourRows(rows[0], rows[1], rows[2], rows[3], cols, x, n, laneTokens, out, outStride, r, sums);
             } else {
                 // one row left: the same row twice, the second result lands on row r again
                 twoRows(rows[0], rows[count - 1], cols, x, n, 0, out, outStride, r, sums);
@@ -46,14 +61,77 @@ final class RowProducts {
     }
 
     /**
-     * Rows {@code r .. r+3} against all {@code n} tokens: a 4×4 tile of 16 accumulators, 8 loads per 16 fused
+     * Rows {@code r .. r+3} against tokens {@code t0 .. t0 + 4L} of the column layout {@code columns}
+     * ({@code [cols, stride]}): 16 accumulators of {@code L} tokens each. Per column, four token-vector loads and four
+     * broadcast weights feed 16 fused multiply-adds; each lane sums its token's products in column order.
+     */
+    static void laneTile(float[] a, float[] b, float[] c, float[] d, int cols, float[] columns, int stride, int t0,
+            float[] out, int outStride, int r, float[] sums) {
+        int l = F.length();
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+        FloatVector d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+        for (int k = 0, o = t0; k < cols; k++, o += stride) {
+            FloatVector v0 = FloatVector.fromArray(F, columns, o);
+            FloatVector v1 = FloatVector.fromArray(F, columns, o + l);
+            FloatVector v2 = FloatVector.fromArray(F, columns, o + 2 * l);
+            FloatVector v3 = FloatVector.fromArray(F, columns, o + 3 * l);
+            FloatVector w = FloatVector.broadcast(F, a[k]);
+            a0 = w.fma(v0, a0);
+            a1 = w.fma(v1, a1);
+            a2 = w.fma(v2, a2);
+            a3 = w.fma(v3, a3);
+            w = FloatVector.broadcast(F, b[k]);
+            b0 = w.fma(v0, b0);
+            b1 = w.fma(v1, b1);
+            b2 = w.fma(v2, b2);
+            b3 = w.fma(v3, b3);
+            w = FloatVector.broadcast(F, c[k]);
+            c0 = w.fma(v0, c0);
+            c1 = w.fma(v1, c1);
+            c2 = w.fma(v2, c2);
+            c3 = w.fma(v3, c3);
+            w = FloatVector.broadcast(F, d[k]);
+            d0 = w.fma(v0, d0);
+            d1 = w.fma(v1, d1);
+            d2 = w.fma(v2, d2);
+            d3 = w.fma(v3, d3);
+        }
+        a0.intoArray(sums, 0);
+        a1.intoArray(sums, l);
+        a2.intoArray(sums, 2 * l);
+        a3.intoArray(sums, 3 * l);
+        b0.intoArray(sums, 4 * l);
+        b1.intoArray(sums, 5 * l);
+        b2.intoArray(sums, 6 * l);
+        b3.intoArray(sums, 7 * l);
+        c0.intoArray(sums, 8 * l);
+        c1.intoArray(sums, 9 * l);
+        c2.intoArray(sums, 10 * l);
+        c3.intoArray(sums, 11 * l);
+        d0.intoArray(sums, 12 * l);
+        d1.intoArray(sums, 13 * l);
+        d2.intoArray(sums, 14 * l);
+        d3.intoArray(sums, 15 * l);
+        for (int k = 0; k < 16; k++) { // k = 4 * row + token vector
+            int row = r + (k >> 2);
+            int t = t0 + (k & 3) * l;
+            for (int i = 0; i < l; i++) {
+                out[(t + i) * outStride + row] = sums[k * l + i];
+            }
+        }
+    }
+
+    /**
+     * Rows {@code r .. r+3} against the tokens {@code tFrom .. n}: a 4×4 tile of 16 accumulators, 8 loads per 16 fused
      * multiply-adds (the 2×4 tile needs 6 per 8). The 16 accumulators are summed through {@code sums}
      * ({@code 16 × L} floats), lane 0 first: sixteen in-register {@link LaneSum}s overflow C2's inlining budget.
      */
-    static void fourRows(float[] a, float[] b, float[] c, float[] d, int cols, float[] x, int n, float[] out, int outStride,
-            int r, float[] sums) {
+    static void fourRows(float[] a, float[] b, float[] c, float[] d, int cols, float[] x, int n, int tFrom, float[] out,
+            int outStride, int r, float[] sums) {
         int upper = F.loopBound(cols);
-        int t = 0;
+        int t = tFrom;
         for (; t + 4 <= n; t += 4) {
             int x0 = t * cols;
             int x1 = x0 + cols;

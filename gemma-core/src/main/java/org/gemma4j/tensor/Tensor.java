@@ -116,13 +116,30 @@ public abstract class Tensor {
     /**
      * Batched product: {@code x} is {@code [n, cols]} row-major, {@code out} is {@code [n, outStride]}; for every
      * token {@code t < n} and row {@code r} in {@code [rowFrom, rowTo)}: {@code out[t*outStride + r] = W[r]·x[t]}.
+     * Lays the batch out anew on every call; callers that split one product across threads (or run several on the
+     * same input) build one {@link TokenBatch} and use {@link #matMul(TokenBatch, float[], int, int, int)}.
      */
-    public void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
+    public final void matMul(float[] x, int n, float[] out, int outStride, int rowFrom, int rowTo) {
         if (n == 1) {
             matVec(x, out, rowFrom, rowTo);
         } else {
-            // Decode each weight row once for the whole batch, then a 4-row (or 2-row) × 4-token float kernel.
-            RowProducts.matMul(this, x, n, out, outStride, rowFrom, rowTo);
+            matMul(TokenBatch.of(x, n, cols()), out, outStride, rowFrom, rowTo);
+        }
+    }
+
+    /**
+     * {@link #matMul(float[], int, float[], int, int, int)} on a prepared batch. Results for a token may differ in
+     * the last bits from {@link #dot} (the order of the sums differs), never between runs.
+     */
+    public void matMul(TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
+        if (in.cols() != cols()) {
+            throw new IllegalArgumentException("tensor " + name() + " has " + cols() + " columns, the batch " + in.cols());
+        }
+        if (in.n() == 1) {
+            matVec(in.rows(), out, rowFrom, rowTo);
+        } else {
+            // Decode each weight row once for the whole batch, then the register tiles of RowProducts.
+            RowProducts.matMul(this, in, out, outStride, rowFrom, rowTo);
         }
     }
 

@@ -86,7 +86,7 @@ class TensorKernelsTest {
         for (int cols : widths(type)) {
             int rows = 9;
             Tensor t = RandomTensors.random(ARENA, type, rows, cols, cols * 13L + type.ordinal());
-            float[] x = RandomTensors.gaussian(6 * cols, 11);
+            float[] x = RandomTensors.gaussian(69 * cols, 11);
             float[] mv = new float[rows];
             t.matVec(x, mv, 2, rows); // a sub-range: rows 0, 1 stay untouched
             assertEquals(0f, mv[0]);
@@ -99,7 +99,7 @@ class TensorKernelsTest {
             for (int r = 3; r < rows; r++) {
                 assertEquals(mv[r], shifted[r - 3], "matVec with an output offset, " + type + " row " + r);
             }
-            for (int n : new int[] {1, 2, 5, 6}) { // four-token tiles and remainders
+            for (int n : new int[] {1, 2, 5, 6, 69}) { // four-token tiles and remainders; 69: lane tiles first (AVX-512)
                 int stride = rows + 3;
                 float[] mm = new float[n * stride];
                 t.matMul(x, n, mm, stride, 1, rows);
@@ -111,6 +111,39 @@ class TensorKernelsTest {
                         assertEquals(d, mm[tok * stride + r], tol, "matMul " + type + " n " + n + " token " + tok + " row " + r);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * The lane tile (tokens in the lanes) against float64 products, at whatever vector width the build runs (it is
+     * used on AVX-512 only; the 128- and 256-bit test runs still check its arithmetic): each lane sums its token's
+     * products in column order, so the result is the float sum in that order, not just close to it.
+     */
+    @Test
+    void laneTileSumsEachTokenInColumnOrder() {
+        int l = Simd.L;
+        int cols = 37;
+        int tokens = 8 * l; // two tiles side by side; the second one is computed
+        int t0 = 4 * l;
+        float[][] w = new float[4][];
+        for (int i = 0; i < 4; i++) {
+            w[i] = RandomTensors.gaussian(cols, 100 + i);
+        }
+        float[] x = RandomTensors.gaussian(tokens * cols, 7); // [tokens, cols]
+        float[] columns = TokenBatchTest.transposed(x, tokens, cols);
+        int outStride = 6;
+        float[] out = new float[tokens * outStride];
+        RowProducts.laneTile(w[0], w[1], w[2], w[3], cols, columns, tokens, t0, out, outStride, 1, new float[16 * l]);
+        for (int t = 0; t < tokens; t++) {
+            for (int r = 0; r < outStride; r++) {
+                float expected = 0f;
+                if (t >= t0 && r >= 1 && r <= 4) {
+                    for (int k = 0; k < cols; k++) {
+                        expected = Math.fma(w[r - 1][k], x[t * cols + k], expected);
+                    }
+                }
+                assertEquals(expected, out[t * outStride + r], "token " + t + " row " + r);
             }
         }
     }
