@@ -15,8 +15,10 @@ import jdk.incubator.vector.FloatVector;
  * </ul>
  */
 abstract class BlockTensor extends Tensor {
-    private final int blockSize;
-    private final int blockBytes;
+    /** Values per block. */
+    final int blockSize;
+    /** Bytes per block. */
+    final int blockBytes;
 
     BlockTensor(String name, GgmlType type, long[] ne, MemorySegment data) {
         super(name, type, ne, data);
@@ -48,21 +50,13 @@ abstract class BlockTensor extends Tensor {
     }
 
     /**
-     * {@link #dot} through the vector row decoder and a plain float dot product. The K-quant types use it with
-     * vectors narrower than 256 bits: there their fused kernels pass C2's inlining budget (~25 000 parsed nodes with
-     * 4 float lanes, each byte group widened in parts) and run as allocating Java code; two small passes do not.
-     */
-    final float decodedDot(long row, float[] x, int xOff) {
-        float[] w = KernelScratch.rows(cols())[0];
-        decodeRow(row, w);
-        return floatDot(w, x, xOff, cols());
-    }
-
-    /**
-     * {@code Σ w[i]·x[xOff + i]} for {@code i < n}. Its own method, with arrays in and a float out, and few vector
+     * {@code Σ w[i]·x[xOff + i]} for {@code i < n}: the dot product of a decoded row. The K-quant types use it with
+     * vectors narrower than 256 bits ({@code decodeRow} into a scratch row, then this): there their fused kernels
+     * pass C2's inlining budget (~25 000 parsed nodes with 4 float lanes, each byte group widened in parts) and run as
+     * allocating Java code; two small passes do not. Its own method, with arrays in and a float out, and few vector
      * calls: if C2's budget is spent on an inlined row decoder first, this stays a call.
      */
-    private static float floatDot(float[] w, float[] x, int xOff, int n) {
+    static float floatDot(float[] w, float[] x, int xOff, int n) {
         FloatVector acc = FloatVector.zero(Simd.F);
         int i = 0;
         for (int upper = Simd.F.loopBound(n); i < upper; i += Simd.L) {
@@ -89,16 +83,17 @@ abstract class BlockTensor extends Tensor {
         super.matMul(in, out, outStride, rowFrom, rowTo);
     }
 
-    /** Row {@code row} into {@code out[0 .. cols)} with the vector decoder; same values as {@link #dequantizeRow}. */
+    /**
+     * Row {@code row} into {@code out[0 .. cols)} with the vector decoder ({@link #decodeBlock} block by block); same
+     * values as {@link #dequantizeRow}. Each block type has its own loop, for the reason given at
+     * {@link Tensor#matVec(float[], float[], int, int, int)}: one shared loop took a bimorphic profile (the Q4_K and
+     * Q6_K rows of a Q4_K_M file), C2 inlined both decoders into it, ran out of its node budget inside the second and
+     * left its vector operations as allocating calls (128-bit vectors, K-quant decode: 4 GB of garbage for four
+     * layers, 3.1 ns per weight). A per-class override that only called a shared loop did not help: the shared loop
+     * was still compiled on its own and called.
+     */
     @Override
-    void decodeRow(long row, float[] out) {
-        MemorySegment s = data();
-        long base = row * rowBytes();
-        int blocks = cols() / blockSize;
-        for (int b = 0; b < blocks; b++) {
-            decodeBlock(s, base + (long) b * blockBytes, out, b * blockSize);
-        }
-    }
+    abstract void decodeRow(long row, float[] out);
 
     @Override
     public final float dotScalar(long row, float[] x, int xOff) {

@@ -27,6 +27,14 @@ final class F16Tensor extends BlockTensor {
         super.matMul(in, out, outStride, rowFrom, rowTo);
     }
 
+    /** One row at a time, this class's own loop: see {@link Tensor#matVec(float[], float[], int, int, int)}. */
+    @Override
+    public void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo) {
+        for (int r = rowFrom; r < rowTo; r++) {
+            out[outOff + r] = dot(r, x, 0);
+        }
+    }
+
     @Override
     float weightAt(MemorySegment s, long off, int i) {
         return LittleEndian.f16(s, off);

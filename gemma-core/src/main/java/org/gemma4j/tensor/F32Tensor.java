@@ -20,6 +20,14 @@ final class F32Tensor extends Tensor {
         MemorySegment.copy(data(), LE_FLOAT, row * rowBytes(), out, off, cols());
     }
 
+    /** One row at a time, this class's own loop: see {@link Tensor#matVec(float[], float[], int, int, int)}. */
+    @Override
+    public void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo) {
+        for (int r = rowFrom; r < rowTo; r++) {
+            out[outOff + r] = dot(r, x, 0);
+        }
+    }
+
     @Override
     public float dot(long row, float[] x, int xOff) {
         MemorySegment d = data();

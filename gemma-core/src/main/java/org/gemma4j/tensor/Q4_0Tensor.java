@@ -25,6 +25,16 @@ final class Q4_0Tensor extends BlockTensor {
         super.matMul(in, out, outStride, rowFrom, rowTo);
     }
 
+    /** The row decoder, this class's own loop: see {@link Tensor#matVec(float[], float[], int, int, int)}. */
+    @Override
+    void decodeRow(long row, float[] out) {
+        MemorySegment s = data();
+        long base = row * rowBytes();
+        for (int b = 0, n = cols() / blockSize; b < n; b++) {
+            decodeBlock(s, base + (long) b * blockBytes, out, b * blockSize);
+        }
+    }
+
     @Override
     float weightAt(MemorySegment s, long off, int i) {
         int b = LittleEndian.u8(s, off + QS + (i & 15));
@@ -63,7 +73,9 @@ final class Q4_0Tensor extends BlockTensor {
     @Override
     public void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo) {
         if (!Simd.BLOCK_KERNELS) {
-            super.matVec(x, out, outOff, rowFrom, rowTo);
+            for (int r = rowFrom; r < rowTo; r++) {
+                out[outOff + r] = dot(r, x, 0);
+            }
             return;
         }
         float[] sums = blockSums(x, 0);

@@ -28,6 +28,24 @@ final class Q5KTensor extends BlockTensor {
         super.matMul(in, out, outStride, rowFrom, rowTo);
     }
 
+    /** The row decoder, this class's own loop: see {@link Tensor#matVec(float[], float[], int, int, int)}. */
+    @Override
+    void decodeRow(long row, float[] out) {
+        MemorySegment s = data();
+        long base = row * rowBytes();
+        for (int b = 0, n = cols() / blockSize; b < n; b++) {
+            decodeBlock(s, base + (long) b * blockBytes, out, b * blockSize);
+        }
+    }
+
+    /** One row at a time, this class's own loop: see {@link Tensor#matVec(float[], float[], int, int, int)}. */
+    @Override
+    public void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo) {
+        for (int r = rowFrom; r < rowTo; r++) {
+            out[outOff + r] = dot(r, x, 0);
+        }
+    }
+
     @Override
     float weightAt(MemorySegment s, long off, int i) {
         int sub = i / 32;
@@ -71,7 +89,9 @@ final class Q5KTensor extends BlockTensor {
             return dotScalar(row, x, xOff);
         }
         if (Simd.L < 8) {
-            return decodedDot(row, x, xOff); // see decodedDot: the fused kernel needs 8+ lanes
+            float[] w = KernelScratch.rows(cols())[0]; // see floatDot: the fused kernel needs 8+ lanes
+            decodeRow(row, w);
+            return floatDot(w, x, xOff, cols());
         }
         MemorySegment s = data();
         long base = row * rowBytes();

@@ -32,6 +32,16 @@ final class Q6KTensor extends BlockTensor {
         super.matMul(in, out, outStride, rowFrom, rowTo);
     }
 
+    /** The row decoder, this class's own loop: see {@link Tensor#matVec(float[], float[], int, int, int)}. */
+    @Override
+    void decodeRow(long row, float[] out) {
+        MemorySegment s = data();
+        long base = row * rowBytes();
+        for (int b = 0, n = cols() / blockSize; b < n; b++) {
+            decodeBlock(s, base + (long) b * blockBytes, out, b * blockSize);
+        }
+    }
+
     @Override
     float weightAt(MemorySegment s, long off, int i) {
         int half = i / 128;
@@ -70,7 +80,9 @@ final class Q6KTensor extends BlockTensor {
             return dotScalar(row, x, xOff);
         }
         if (Simd.L < 8) {
-            return decodedDot(row, x, xOff); // see decodedDot: the fused kernel needs 8+ lanes
+            float[] w = KernelScratch.rows(cols())[0]; // see floatDot: the fused kernel needs 8+ lanes
+            decodeRow(row, w);
+            return floatDot(w, x, xOff, cols());
         }
         return dot(row, x, xOff, KernelScratch.scales());
     }
@@ -78,7 +90,9 @@ final class Q6KTensor extends BlockTensor {
     @Override
     public void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo) {
         if (!Simd.BLOCK_KERNELS || Simd.L < 8) {
-            super.matVec(x, out, outOff, rowFrom, rowTo);
+            for (int r = rowFrom; r < rowTo; r++) {
+                out[outOff + r] = dot(r, x, 0);
+            }
             return;
         }
         float[] dsc = KernelScratch.scales();
@@ -146,7 +160,7 @@ final class Q6KTensor extends BlockTensor {
 
     /** {@code acc + dsc·Σ (q - 32)·x} over the {@code BL} values of {@code q} (6-bit, unsigned) and {@code x[xo ..]}. */
     private static FloatVector scaledDot(ByteVector q, float[] x, int xo, float dsc, FloatVector acc) {
-        // One part: the fused kernel runs with 8+ float lanes only (narrower vectors take decodedDot), where a byte
+        // One part: the fused kernel runs with 8+ float lanes only (narrower vectors decode the row and take floatDot), where a byte
         // vector of BL = L bytes widens to one float vector.
         FloatVector qx = Simd.toFloat(q.sub((byte) 32), 0).mul(FloatVector.fromArray(F, x, xo));
         return qx.fma(FloatVector.broadcast(F, dsc), acc);

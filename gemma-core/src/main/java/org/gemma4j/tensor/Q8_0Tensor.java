@@ -22,6 +22,16 @@ final class Q8_0Tensor extends BlockTensor {
         super.matMul(in, out, outStride, rowFrom, rowTo);
     }
 
+    /** The row decoder, this class's own loop: see {@link Tensor#matVec(float[], float[], int, int, int)}. */
+    @Override
+    void decodeRow(long row, float[] out) {
+        MemorySegment s = data();
+        long base = row * rowBytes();
+        for (int b = 0, n = cols() / blockSize; b < n; b++) {
+            decodeBlock(s, base + (long) b * blockBytes, out, b * blockSize);
+        }
+    }
+
     @Override
     float weightAt(MemorySegment s, long off, int i) {
         return LittleEndian.i8(s, off + QS + i) * LittleEndian.f16(s, off);
@@ -75,7 +85,9 @@ final class Q8_0Tensor extends BlockTensor {
     @Override
     public void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo) {
         if (cols() < LONG_ROW || !Simd.BLOCK_KERNELS || L != 16) {
-            super.matVec(x, out, outOff, rowFrom, rowTo);
+            for (int r = rowFrom; r < rowTo; r++) {
+                out[outOff + r] = dot(r, x, 0);
+            }
             return;
         }
         int r = rowFrom;

@@ -49,7 +49,16 @@ final class Simd {
             return (IntVector) bytes(s, off + j).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
         }
         int group = j & -BL;
-        return (IntVector) bytes(s, off + group).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, (j - group) / L);
+        ByteVector b = bytes(s, off + group);
+        int part = (j - group) / L;
+        if (PARTS == 2) {
+            // A constant part in each branch: convertShape with a part C2 cannot see as a constant is not
+            // intrinsified (it runs as Java code and allocates its vectors), and loops at 4 lanes are not always unrolled.
+            return (IntVector) (part == 0
+                    ? b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1));
+        }
+        return (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, part);
     }
 
     /** Like {@link #u8} but sign-extended straight to floats. */
@@ -58,7 +67,12 @@ final class Simd {
             return (FloatVector) bytes(s, off + j).convertShape(VectorOperators.B2F, F, 0);
         }
         int group = j & -BL;
-        return (FloatVector) bytes(s, off + group).convertShape(VectorOperators.B2F, F, (j - group) / L);
+        ByteVector b = bytes(s, off + group);
+        int part = (j - group) / L;
+        if (PARTS == 2) { // constant parts: see u8
+            return (FloatVector) (part == 0 ? b.convertShape(VectorOperators.B2F, F, 0) : b.convertShape(VectorOperators.B2F, F, 1));
+        }
+        return (FloatVector) b.convertShape(VectorOperators.B2F, F, part);
     }
 
     /** Part {@code part} ({@code L} lanes) of a byte vector, sign-extended to floats. */

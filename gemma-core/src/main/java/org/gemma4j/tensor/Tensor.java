@@ -104,14 +104,16 @@ public abstract class Tensor {
 
     /**
      * {@code out[outOff + r] = dot(r, x, 0)} for {@code r} in {@code [rowFrom, rowTo)}, each value exactly as
-     * {@link #dot} computes it. Kernels that share work across rows (several rows per {@code x} load, a scratch
-     * buffer per call) override this.
+     * {@link #dot} computes it.
+     *
+     * <p>Every tensor type has its own row loop here (and, for block types, its own {@code decodeRow} loop and a
+     * {@link #matMul(TokenBatch, float[], int, int, int)} override): a loop shared by all types is compiled once,
+     * with a type profile of whatever types ran through it. With two types (a Q4_K_M file's Q4_K and Q6_K) C2
+     * inlines both kernels into the one loop, passes its node budget, and leaves the rest of the vector operations
+     * as calls that allocate every vector; with exactly one type per compiled loop the kernel is inlined by its exact
+     * type and nothing else competes for the budget.
      */
-    public void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo) {
-        for (int r = rowFrom; r < rowTo; r++) {
-            out[outOff + r] = dot(r, x, 0);
-        }
-    }
+    public abstract void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo);
 
     /**
      * Batched product: {@code x} is {@code [n, cols]} row-major, {@code out} is {@code [n, outStride]}; for every
