@@ -44,7 +44,7 @@ class KernelAllocationTest {
      */
     @Test
     @Order(1)
-    void theTypesOfOneFileInterleavedAllocateNothingOnceCompiled() throws Throwable {
+    void theTypesOfOneFileInterleavedAllocateNothingOnceCompiled() throws Throwable { // matVec, then matMul
         int rows = 64;
         int cols = 1536;
         Tensor[] types = {
@@ -68,6 +68,22 @@ class KernelAllocationTest {
         } while (perCall > LIMIT_BYTES_PER_CALL && System.nanoTime() - start < DEADLINE_NANOS);
         assertTrue(perCall <= LIMIT_BYTES_PER_CALL, "Q4_K, Q6_K and F32 interleaved still allocate " + perCall
                 + " bytes per matVec after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        int n = 72; // lane tiles and row tiles
+        TokenBatch batch = TokenBatch.of(RandomTensors.gaussian(n * cols, 5), n, cols);
+        float[] outs = new float[n * rows];
+        start = System.nanoTime();
+        do {
+            for (int i = 0; i < 60; i++) {
+                types[i % types.length].matMul(batch, outs, rows, 0, rows);
+            }
+            long before = (long) ALLOCATED_BYTES.invokeExact();
+            for (int i = 0; i < 30; i++) {
+                types[i % types.length].matMul(batch, outs, rows, 0, rows);
+            }
+            perCall = ((long) ALLOCATED_BYTES.invokeExact() - before) / 30;
+        } while (perCall > LIMIT_BYTES_PER_CALL && System.nanoTime() - start < DEADLINE_NANOS);
+        assertTrue(perCall <= LIMIT_BYTES_PER_CALL, "Q4_K, Q6_K and F32 interleaved still allocate " + perCall
+                + " bytes per matMul of " + n + " tokens after " + (System.nanoTime() - start) / 1_000_000 + " ms");
     }
 
     @ParameterizedTest
