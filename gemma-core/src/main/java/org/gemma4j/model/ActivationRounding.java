@@ -18,32 +18,60 @@ final class ActivationRounding {
 
     private ActivationRounding() {}
 
+    /** How a weight type's product rounds its input: products of one kind can share a rounded input. */
+    enum Kind {
+        NONE, F16, BF16, Q8_0, Q8_K
+    }
+
+    static Kind kindOf(GgmlType type) {
+        return switch (type) {
+            case F32 -> Kind.NONE;
+            case F16 -> Kind.F16;
+            case BF16 -> Kind.BF16;
+            case Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, IQ4_NL -> Kind.Q8_0;
+            default -> Kind.Q8_K;
+        };
+    }
+
     /**
      * {@code x} ({@code n} rows of {@code cols}) rounded for a product with weights of {@code type}, written into
      * {@code scratch} when it is long enough (else a new array); {@code x} itself if no rounding applies.
      */
     static float[] forWeights(GgmlType type, float[] x, int n, int cols, float[] scratch) {
+        Kind kind = kindOf(type);
+        if (kind == Kind.NONE) {
+            return x;
+        }
         int len = n * cols;
-        float[] y = scratch != null && scratch.length >= len && scratch != x ? scratch : null;
-        return switch (type) {
-            case F32 -> x;
-            case F16 -> map(x, len, v -> Float.float16ToFloat(Float.floatToFloat16(v)), y);
-            case BF16 -> map(x, len, ActivationRounding::bf16, y);
-            case Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, IQ4_NL -> blocks(x, len, 32, false, y);
-            default -> blocks(x, len, 256, true, y);
-        };
+        float[] y = scratch != null && scratch.length >= len && scratch != x ? scratch : new float[len];
+        roundRows(kind, x, 0, n, cols, y);
+        return y;
+    }
+
+    /**
+     * Rows {@code [from, to)} of {@code x} ({@code cols} values each, a multiple of the kind's block) rounded into the
+     * same rows of {@code y}. Rows are independent: disjoint ranges may be rounded on different threads at once.
+     */
+    static void roundRows(Kind kind, float[] x, int from, int to, int cols, float[] y) {
+        int start = from * cols;
+        int end = to * cols;
+        switch (kind) {
+            case NONE -> System.arraycopy(x, start, y, start, end - start);
+            case F16 -> map(x, start, end, v -> Float.float16ToFloat(Float.floatToFloat16(v)), y);
+            case BF16 -> map(x, start, end, ActivationRounding::bf16, y);
+            case Q8_0 -> blocks(x, start, end, 32, false, y);
+            case Q8_K -> blocks(x, start, end, 256, true, y);
+        }
     }
 
     private interface FloatOp {
         float apply(float v);
     }
 
-    private static float[] map(float[] x, int len, FloatOp op, float[] into) {
-        float[] y = into != null ? into : new float[len];
-        for (int i = 0; i < len; i++) {
+    private static void map(float[] x, int from, int to, FloatOp op, float[] y) {
+        for (int i = from; i < to; i++) {
             y[i] = op.apply(x[i]);
         }
-        return y;
     }
 
     static float bf16(float v) {
@@ -51,9 +79,8 @@ final class ActivationRounding {
         return Float.intBitsToFloat(((u + 0x7FFF + ((u >>> 16) & 1)) >>> 16) << 16);
     }
 
-    private static float[] blocks(float[] x, int len, int block, boolean q8k, float[] into) {
-        float[] y = into != null ? into : new float[len];
-        for (int off = 0; off < len; off += block) {
+    private static void blocks(float[] x, int from, int to, int block, boolean q8k, float[] y) {
+        for (int off = from; off < to; off += block) {
             if (q8k) {
                 q8k(x, y, off, block);
             } else if (block % L == 0) {
@@ -62,7 +89,6 @@ final class ActivationRounding {
                 q80(x, y, off, block);
             }
         }
-        return y;
     }
 
     /**

@@ -8,9 +8,10 @@ package org.gemma4j.tensor;
  * (the row-major tile sums the 16 lanes of each of its 16 accumulators, ~10 % of its time on 1536-column rows);
  * see {@code RowProducts#laneTile}. One transposition serves every worker thread and every row of the weight.
  *
- * <p>Thread safety: {@link #set} must not run concurrently with anything else on the same batch; once set, any number
- * of threads may read it (the worker pool's hand-off publishes it). The rows array is referenced, not copied: it must
- * not change while products run.
+ * <p>Thread safety: {@link #set} and {@link #prepare} must not run concurrently with anything else on the same batch;
+ * {@link #layOut} may, for disjoint ranges (see there). Once laid out, any number of threads may read the batch (the
+ * worker pool's hand-off publishes it). The rows array is referenced, not copied: it must not change while products
+ * run.
  */
 public final class TokenBatch {
     private float[] rows;
@@ -32,6 +33,16 @@ public final class TokenBatch {
      * {@link RowProducts#LANE_TILE_TOKENS} of them out column by column (none where the lane tile is not used).
      */
     public TokenBatch set(float[] x, int n, int cols) {
+        prepare(x, n, cols);
+        layOut(0, n);
+        return this;
+    }
+
+    /**
+     * {@link #set} without the layout: sizes the column buffer; {@link #layOut} then fills it, possibly in parts on
+     * several threads. {@code x} may still be written (rows not yet laid out) until their {@code layOut}.
+     */
+    public TokenBatch prepare(float[] x, int n, int cols) {
         if (n < 1 || cols < 1) {
             throw new IllegalArgumentException("a token batch needs n ≥ 1 and cols ≥ 1, got n=" + n + ", cols=" + cols);
         }
@@ -43,25 +54,27 @@ public final class TokenBatch {
         this.cols = cols;
         int tile = RowProducts.LANE_TILE_TOKENS;
         this.laneTokens = tile > 0 ? n / tile * tile : 0;
-        if (laneTokens > 0) {
-            int len = laneTokens * cols;
-            if (columns.length < len) {
-                columns = new float[len];
-            }
-            transpose(x, cols, columns, laneTokens);
+        long len = (long) laneTokens * cols;
+        if (columns.length < len) {
+            columns = new float[Math.toIntExact(len)];
         }
         return this;
     }
 
-    /** {@code columns[k·tokens + t] = x[t·cols + k]} for {@code t < tokens}, in 16×16 blocks (both sides stay in cache). */
-    private static void transpose(float[] x, int cols, float[] columns, int tokens) {
-        for (int t0 = 0; t0 < tokens; t0 += 16) {
-            int t1 = Math.min(tokens, t0 + 16);
+    /**
+     * Lays out tokens {@code [from, to)} (those of them below {@link #laneTokens()}) column by column. Calls for
+     * disjoint ranges may run on different threads at once (ranges of whole 16-token blocks keep them off each
+     * other's cache lines, mostly).
+     */
+    public void layOut(int from, int to) {
+        int end = Math.min(to, laneTokens);
+        for (int t0 = from; t0 < end; t0 += 16) { // 16×16 blocks: both sides stay in cache
+            int t1 = Math.min(end, t0 + 16);
             for (int k0 = 0; k0 < cols; k0 += 16) {
                 int k1 = Math.min(cols, k0 + 16);
                 for (int t = t0; t < t1; t++) {
                     for (int k = k0; k < k1; k++) {
-                        columns[k * tokens + t] = x[t * cols + k];
+                        columns[k * laneTokens + t] = rows[t * cols + k];
                     }
                 }
             }

@@ -46,11 +46,12 @@ class SyntheticArchitecturesTest {
         }
         // EXACT: batch, chunked and one-token products differ only in the order of a few float additions. GGML:
         // such last-bit differences can move a value across an fp16 rounding boundary of the GELU table, a jump of
-        // one fp16 step (~1e-3 relative) that the next layers carry along.
+        // one fp16 step (~1e-3 relative) that the next layers carry along: 0.005 on a logit of -5.46 ("odd", position
+        // 2, once its batch of 70 tokens went through the lane tile, which sums each token in column order).
         for (Numerics numerics : Numerics.values()) {
-            float tolerance = numerics == Numerics.EXACT ? 1e-4f : 5e-3f;
+            float tolerance = numerics == Numerics.EXACT ? 1e-4f : 1e-2f;
             try (Gemma4Model m = Gemma4Model.load(p, 2, numerics)) {
-                int n = 3 * spec.window() + 5;
+                int n = Math.max(3 * spec.window() + 5, 70); // 70+: a lane tile of 64 tokens (AVX-512), then row tiles
                 int[] tokens = new int[n];
                 java.util.SplittableRandom r = new java.util.SplittableRandom(5);
                 for (int i = 0; i < n; i++) {
