@@ -386,7 +386,11 @@ public final class Gemma4Model implements AutoCloseable {
         int ff = (int) w.ffnGate().rows();
         matmul(b, w.ffnGate(), b.xb, b.n, b.gate);
         matmulSameInput(b, w.ffnUp(), b.xb, b.n, b.up);
-        GeluTanh.gatedInPlace(b.gate, 0, b.up, 0, b.n * ff, numerics);
+        // Across the pool: up to 1.6 M values per layer in a 128-token prefill; on the calling thread alone this was
+        // 0.8 % of all JFR samples of an E2B Q4_0 pp128 run, with the other thread waiting meanwhile.
+        float[] gate = b.gate;
+        float[] up = b.up;
+        pool.forRange(b.n * ff, 4096, (from, to) -> GeluTanh.gatedInPlace(gate, from, up, from, to - from, numerics));
         matmul(b, w.ffnDown(), b.gate, b.n, out);
     }
 
