@@ -550,7 +550,8 @@ public final class Gemma4Model implements AutoCloseable {
      * after gate): the rounded, laid-out input is reused when {@code w} rounds the way the previous weights did.
      */
     private void matmulSameInput(Batch b, Tensor w, float[] x, int n, float[] out) {
-        if (n > 1 && b.preparedFrom == x && b.preparedKind == roundingKind(w) && b.tokens.cols() == w.cols()) {
+        if (n > 1 && b.preparedFrom == x && b.preparedKind == roundingKind(w) && b.tokens.n() == n
+                && b.tokens.cols() == w.cols()) {
             int rows = (int) w.rows();
             TokenBatch batch = b.tokens;
             pool.forRange(rows, 16, (from, to) -> w.matMul(batch, out, rows, from, to));
