@@ -94,7 +94,7 @@ final class Q4KTensor extends BlockTensor {
             decodeRow(row, w);
             return floatDot(w, x, xOff, cols());
         }
-        return dot(row, x, xOff, subBlockSums(x, xOff), KernelScratch.scales());
+        return dot(row, x, xOff, subBlockSums(x, xOff, cols()), KernelScratch.scales());
     }
 
     @Override
@@ -105,7 +105,7 @@ final class Q4KTensor extends BlockTensor {
             }
             return;
         }
-        float[] sums = subBlockSums(x, 0);
+        float[] sums = subBlockSums(x, 0, cols());
         float[] scales = KernelScratch.scales();
         for (int r = rowFrom; r < rowTo; r++) {
             out[outOff + r] = dot(r, x, 0, sums, scales);
@@ -115,9 +115,10 @@ final class Q4KTensor extends BlockTensor {
     /**
      * Per super-block 16 floats: 0 eight times, then {@code Σ x} of each of its 8 sub-blocks. Lined up with the
      * scale vector {@code [d·sc_0..7, -dmin·m_0..7]}, one fused multiply-add per super-block gives the min terms.
+     * Q5_K's 16-lane kernel uses it too (same sub-blocks, same scales).
      */
-    private float[] subBlockSums(float[] x, int xOff) {
-        int blocks = cols() / 256;
+    static float[] subBlockSums(float[] x, int xOff, int cols) {
+        int blocks = cols / 256;
         float[] sums = KernelScratch.sums(16 * blocks);
         for (int b = 0; b < blocks; b++) {
             Arrays.fill(sums, 16 * b, 16 * b + 8, 0f); // the lanes that meet the scales
