@@ -537,9 +537,14 @@ public final class Gemma4Model implements AutoCloseable {
             float[] in = rounded(b, w, x, 1);
             pool.forRange(rows, 64, (from, to) -> w.matVec(in, out, from, to));
         } else {
-            TokenBatch batch = prepare(b, w, x, n);
-            pool.forRange(rows, 16, (from, to) -> w.matMul(batch, out, rows, from, to));
+            batchedProduct(w, prepare(b, w, x, n), out);
         }
+    }
+
+    /** {@code out[t, r] = W[r] · in[t]} for a prepared batch, split across the pool. */
+    private void batchedProduct(Tensor w, TokenBatch in, float[] out) {
+        int rows = (int) w.rows();
+        pool.forRange(rows, 16, (from, to) -> w.matMul(in, out, rows, from, to));
     }
 
     /**
@@ -549,9 +554,7 @@ public final class Gemma4Model implements AutoCloseable {
     private void matmulSameInput(Batch b, Tensor w, float[] x, int n, float[] out) {
         if (n > 1 && b.preparedFrom == x && b.preparedKind == roundingKind(w) && b.tokens.n() == n
                 && b.tokens.cols() == w.cols()) {
-            int rows = (int) w.rows();
-            TokenBatch batch = b.tokens;
-            pool.forRange(rows, 16, (from, to) -> w.matMul(batch, out, rows, from, to));
+            batchedProduct(w, b.tokens, out);
         } else {
             matmul(b, w, x, n, out);
         }
