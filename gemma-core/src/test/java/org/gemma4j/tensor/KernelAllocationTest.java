@@ -7,6 +7,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -54,36 +55,15 @@ class KernelAllocationTest {
         };
         float[] x = RandomTensors.gaussian(cols, 4);
         float[] out = new float[rows];
-        long start = System.nanoTime();
-        long perCall;
-        do {
-            for (int i = 0; i < 300; i++) {
-                types[i % types.length].matVec(x, out, 0, rows);
-            }
-            long before = (long) ALLOCATED_BYTES.invokeExact();
-            for (int i = 0; i < 150; i++) {
-                types[i % types.length].matVec(x, out, 0, rows);
-            }
-            perCall = ((long) ALLOCATED_BYTES.invokeExact() - before) / 150;
-        } while (perCall > LIMIT_BYTES_PER_CALL && System.nanoTime() - start < DEADLINE_NANOS);
-        assertTrue(perCall <= LIMIT_BYTES_PER_CALL, "Q4_K, Q6_K and F32 interleaved still allocate " + perCall
-                + " bytes per matVec after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        Allocation a = allocationOnceCompiled(i -> types[i % types.length].matVec(x, out, 0, rows), 300, 150);
+        assertTrue(a.perCall() <= LIMIT_BYTES_PER_CALL, "Q4_K, Q6_K and F32 interleaved still allocate " + a.perCall()
+                + " bytes per matVec after " + a.millis() + " ms");
         int n = 72; // lane tiles and row tiles
         TokenBatch batch = TokenBatch.of(RandomTensors.gaussian(n * cols, 5), n, cols);
         float[] outs = new float[n * rows];
-        start = System.nanoTime();
-        do {
-            for (int i = 0; i < 60; i++) {
-                types[i % types.length].matMul(batch, outs, rows, 0, rows);
-            }
-            long before = (long) ALLOCATED_BYTES.invokeExact();
-            for (int i = 0; i < 30; i++) {
-                types[i % types.length].matMul(batch, outs, rows, 0, rows);
-            }
-            perCall = ((long) ALLOCATED_BYTES.invokeExact() - before) / 30;
-        } while (perCall > LIMIT_BYTES_PER_CALL && System.nanoTime() - start < DEADLINE_NANOS);
-        assertTrue(perCall <= LIMIT_BYTES_PER_CALL, "Q4_K, Q6_K and F32 interleaved still allocate " + perCall
-                + " bytes per matMul of " + n + " tokens after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        a = allocationOnceCompiled(i -> types[i % types.length].matMul(batch, outs, rows, 0, rows), 60, 30);
+        assertTrue(a.perCall() <= LIMIT_BYTES_PER_CALL, "Q4_K, Q6_K and F32 interleaved still allocate " + a.perCall()
+                + " bytes per matMul of " + n + " tokens after " + a.millis() + " ms");
     }
 
     @ParameterizedTest
@@ -99,20 +79,9 @@ class KernelAllocationTest {
             x[i] = (float) r.nextGaussian();
         }
         float[] out = new float[rows];
-        long start = System.nanoTime();
-        long perCall;
-        do {
-            for (int i = 0; i < 500; i++) {
-                t.matVec(x, out, 0, rows);
-            }
-            long before = (long) ALLOCATED_BYTES.invokeExact();
-            for (int i = 0; i < 200; i++) {
-                t.matVec(x, out, 0, rows);
-            }
-            perCall = ((long) ALLOCATED_BYTES.invokeExact() - before) / 200;
-        } while (perCall > LIMIT_BYTES_PER_CALL && System.nanoTime() - start < DEADLINE_NANOS);
-        assertTrue(perCall <= LIMIT_BYTES_PER_CALL, type + " " + rows + "x" + cols + " matVec still allocates "
-                + perCall + " bytes per call after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        Allocation a = allocationOnceCompiled(i -> t.matVec(x, out, 0, rows), 500, 200);
+        assertTrue(a.perCall() <= LIMIT_BYTES_PER_CALL, type + " " + rows + "x" + cols + " matVec still allocates "
+                + a.perCall() + " bytes per call after " + a.millis() + " ms");
     }
 
     /**
@@ -129,21 +98,33 @@ class KernelAllocationTest {
         Tensor t = RandomTensors.random(ARENA, type, rows, cols, 12);
         TokenBatch x = TokenBatch.of(RandomTensors.gaussian(n * cols, 5), n, cols);
         float[] out = new float[n * rows];
+        Allocation a = allocationOnceCompiled(i -> t.matMul(x, out, rows, 0, rows), 100, 50);
+        assertTrue(a.perCall() <= LIMIT_BYTES_PER_CALL, type + " " + rows + "x" + cols + " matMul of " + n
+                + " tokens still allocates " + a.perCall() + " bytes per call after "
+                + a.millis() + " ms");
+    }
+
+    /** Bytes allocated per call once the calls stopped allocating (or when the deadline passed), and the time taken. */
+    private record Allocation(long perCall, long millis) {}
+
+    /**
+     * Calls {@code call(i)} in rounds of {@code warmUp} calls and then {@code measured} counted ones, until a counted
+     * round allocates at most the limit per call (C2 has compiled what the calls run) or the deadline passes.
+     */
+    private static Allocation allocationOnceCompiled(IntConsumer call, int warmUp, int measured) throws Throwable {
         long start = System.nanoTime();
         long perCall;
         do {
-            for (int i = 0; i < 100; i++) {
-                t.matMul(x, out, rows, 0, rows);
+            for (int i = 0; i < warmUp; i++) {
+                call.accept(i);
             }
             long before = (long) ALLOCATED_BYTES.invokeExact();
-            for (int i = 0; i < 50; i++) {
-                t.matMul(x, out, rows, 0, rows);
+            for (int i = 0; i < measured; i++) {
+                call.accept(i);
             }
-            perCall = ((long) ALLOCATED_BYTES.invokeExact() - before) / 50;
+            perCall = ((long) ALLOCATED_BYTES.invokeExact() - before) / measured;
         } while (perCall > LIMIT_BYTES_PER_CALL && System.nanoTime() - start < DEADLINE_NANOS);
-        assertTrue(perCall <= LIMIT_BYTES_PER_CALL, type + " " + rows + "x" + cols + " matMul of " + n
-                + " tokens still allocates " + perCall + " bytes per call after "
-                + (System.nanoTime() - start) / 1_000_000 + " ms");
+        return new Allocation(perCall, (System.nanoTime() - start) / 1_000_000);
     }
 
     /**
