@@ -89,8 +89,11 @@ final class Q4KTensor extends BlockTensor {
         if (!Simd.BLOCK_KERNELS) {
             return dotScalar(row, x, xOff);
         }
+        if (L == 4) {
+            return narrowDot(row, x, xOff, subBlockSums(x, xOff, cols()));
+        }
         if (Simd.L < 8) {
-            float[] w = KernelScratch.rows(cols())[0]; // see floatDot: the fused kernel needs 8+ lanes
+            float[] w = KernelScratch.rows(cols())[0]; // 2 lanes (no SIMD): decode the row, then floatDot
             decodeRow(row, w);
             return floatDot(w, x, xOff, cols());
         }
@@ -99,6 +102,13 @@ final class Q4KTensor extends BlockTensor {
 
     @Override
     public void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo) {
+        if (Simd.BLOCK_KERNELS && L == 4) {
+            float[] sums = subBlockSums(x, 0, cols());
+            for (int r = rowFrom; r < rowTo; r++) {
+                out[outOff + r] = narrowDot(r, x, 0, sums);
+            }
+            return;
+        }
         if (!Simd.BLOCK_KERNELS || Simd.L < 8) {
             for (int r = rowFrom; r < rowTo; r++) {
                 out[outOff + r] = dot(r, x, 0);
@@ -131,6 +141,53 @@ final class Q4KTensor extends BlockTensor {
             }
         }
         return sums;
+    }
+
+    /**
+     * The fused kernel for 4 float lanes (128-bit vectors, ARM NEON's width), smaller than {@link #dot}'s so that C2
+     * inlines all of it: a super-block's scales and min terms stay scalar, and each 8-byte load of nibbles is widened
+     * in its two constant parts. The 16-lane kernel's scale vector would need a part index C2 cannot see as a
+     * constant at this width, which it does not intrinsify.
+     */
+    private float narrowDot(long row, float[] x, int xOff, float[] sums) {
+        MemorySegment s = data();
+        long base = row * rowBytes();
+        int blocks = cols() / 256;
+        FloatVector acc = FloatVector.zero(F);
+        float minTerms = 0f;
+        for (int b = 0; b < blocks; b++) {
+            long off = base + 144L * b;
+            long head = LittleEndian.i64(s, off);
+            long tail = LittleEndian.i64(s, off + 8);
+            float d = LittleEndian.f16Low((int) head);
+            float dmin = LittleEndian.f16High((int) head);
+            long lo = (head >>> 32) | (tail << 32);
+            int hi = (int) (tail >>> 32);
+            long scales = KQuantScales.packedScales(lo, hi);
+            long mins = KQuantScales.packedMins(lo, hi);
+            for (int j = 0; j < 8; j++) {
+                minTerms += dmin * KQuantScales.at(mins, j) * sums[16 * b + 8 + j];
+            }
+            for (int k = 0; k < 4; k++) {
+                int y = xOff + 256 * b + 64 * k;
+                FloatVector low = FloatVector.zero(F);
+                FloatVector high = FloatVector.zero(F);
+                for (int j = 0; j < 32; j += 8) {
+                    ByteVector q = Simd.bytes(s, off + QS + 32 * k + j);
+                    IntVector q0 = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+                    IntVector q1 = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 1);
+                    low = Simd.toFloat(q0.and(0xF)).fma(FloatVector.fromArray(F, x, y + j), low);
+                    low = Simd.toFloat(q1.and(0xF)).fma(FloatVector.fromArray(F, x, y + j + 4), low);
+                    high = Simd.toFloat(q0.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, y + 32 + j), high);
+                    high = Simd.toFloat(q1.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, y + 36 + j), high);
+                }
+                acc = low.fma(FloatVector.broadcast(F, d * KQuantScales.at(scales, 2 * k)), acc);
+                acc = high.fma(FloatVector.broadcast(F, d * KQuantScales.at(scales, 2 * k + 1)), acc);
+            }
+        }
+        float[] lanes = KernelScratch.scales();
+        acc.intoArray(lanes, 0);
+        return LaneSum.ofStored(lanes) - minTerms;
     }
 
     /**
