@@ -50,10 +50,10 @@ abstract class BlockTensor extends Tensor {
     }
 
     /**
-     * {@code Σ w[i]·x[xOff + i]} for {@code i < n}: the dot product of a decoded row. The K-quant types use it with
-     * vectors narrower than 256 bits ({@code decodeRow} into a scratch row, then this): there their fused kernels
-     * pass C2's inlining budget (~25 000 parsed nodes with 4 float lanes, each byte group widened in parts) and run as
-     * allocating Java code; two small passes do not. Its own method, with arrays in and a float out, and few vector
+     * {@code Σ w[i]·x[xOff + i]} for {@code i < n}: the dot product of a decoded row. The K-quant types use it
+     * without SIMD (2 float lanes: {@code decodeRow} into a scratch row, then this); at 4 lanes they have fused
+     * kernels of their own, written small (their 8- and 16-lane kernels pass C2's inlining budget there, ~25 000
+     * parsed nodes, and run as allocating Java code). Its own method, with arrays in and a float out, and few vector
      * calls: if C2's budget is spent on an inlined row decoder first, this stays a call.
      */
     static float floatDot(float[] w, float[] x, int xOff, int n) {

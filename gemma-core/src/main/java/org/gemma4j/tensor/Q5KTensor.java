@@ -57,6 +57,13 @@ final class Q5KTensor extends BlockTensor {
             }
             return;
         }
+        if (Simd.BLOCK_KERNELS && L == 4) {
+            float[] sums = Q4KTensor.subBlockSums(x, 0, cols());
+            for (int r = rowFrom; r < rowTo; r++) {
+                out[outOff + r] = narrowDot(r, x, 0, sums);
+            }
+            return;
+        }
         for (int r = rowFrom; r < rowTo; r++) {
             out[outOff + r] = dot(r, x, 0);
         }
@@ -89,10 +96,29 @@ final class Q5KTensor extends BlockTensor {
         for (int sub = 0; sub < 8; sub++) {
             float dsc = d * KQuantScales.at(scales, sub);
             float m = dmin * KQuantScales.at(mins, sub);
+            if (L == 4) { // see narrowValues
+                for (int j = 0; j < 32; j += 8) {
+                    ByteVector q = narrowValues(s, off, sub, j);
+                    Simd.toFloat(q, 0).mul(dsc).sub(m).intoArray(out, o + 32 * sub + j);
+                    Simd.toFloat(q, 1).mul(dsc).sub(m).intoArray(out, o + 32 * sub + j + 4);
+                }
+                continue;
+            }
             for (int j = 0; j < 32; j += L) {
                 Simd.toFloat(q(s, off, sub, j)).mul(dsc).sub(m).intoArray(out, o + 32 * sub + j);
             }
         }
+    }
+
+    /**
+     * Values {@code j .. j+8} of sub-block {@code sub} (0..31), assembled on an 8-byte vector: the 4-lane kernels'
+     * form. The general one, two widening loads per 4 values, passed C2's node budget at that width (every vector
+     * op ran as allocating Java code: 2.4 MB per 64-row batched product of 72 tokens).
+     */
+    private static ByteVector narrowValues(MemorySegment s, long off, int sub, int j) {
+        ByteVector a = Simd.bytes(s, off + QS + 32 * (sub / 2) + j);
+        ByteVector h = Simd.bytes(s, off + QH + j);
+        return shiftRight(a, 4 * (sub % 2)).and((byte) 0xF).or(shiftLeft(shiftRight(h, sub).and((byte) 1), 4));
     }
 
     /**
@@ -105,8 +131,11 @@ final class Q5KTensor extends BlockTensor {
         if (!Simd.BLOCK_KERNELS) {
             return dotScalar(row, x, xOff);
         }
+        if (L == 4) {
+            return narrowDot(row, x, xOff, Q4KTensor.subBlockSums(x, xOff, cols()));
+        }
         if (Simd.L < 8) {
-            float[] w = KernelScratch.rows(cols())[0]; // see floatDot: the fused kernel needs 8+ lanes
+            float[] w = KernelScratch.rows(cols())[0]; // 2 lanes (no SIMD): decode the row, then floatDot
             decodeRow(row, w);
             return floatDot(w, x, xOff, cols());
         }
@@ -137,6 +166,54 @@ final class Q5KTensor extends BlockTensor {
             }
         }
         return LaneSum.of(acc);
+    }
+
+    /**
+     * The fused kernel for 4 float lanes (128-bit vectors, ARM NEON's width), like Q4_K's: scalar scales and min
+     * terms, one sub-block per step with its values assembled on 8-byte vectors (nibble and fifth bit, shift counts
+     * from the loop) and widened in two constant parts.
+     */
+    private float narrowDot(long row, float[] x, int xOff, float[] sums) {
+        MemorySegment s = data();
+        long base = row * rowBytes();
+        int blocks = cols() / 256;
+        FloatVector acc = FloatVector.zero(F);
+        float minTerms = 0f;
+        for (int b = 0; b < blocks; b++) {
+            long off = base + 176L * b;
+            long head = LittleEndian.i64(s, off);
+            long tail = LittleEndian.i64(s, off + 8);
+            float d = LittleEndian.f16Low((int) head);
+            float dmin = LittleEndian.f16High((int) head);
+            long lo = (head >>> 32) | (tail << 32);
+            int hi = (int) (tail >>> 32);
+            long scales = KQuantScales.packedScales(lo, hi);
+            long mins = KQuantScales.packedMins(lo, hi);
+            for (int sub = 0; sub < 8; sub++) {
+                minTerms += dmin * KQuantScales.at(mins, sub) * sums[16 * b + 8 + sub];
+                int y = xOff + 256 * b + 32 * sub;
+                FloatVector qx = FloatVector.zero(F);
+                for (int j = 0; j < 32; j += 8) {
+                    ByteVector q = narrowValues(s, off, sub, j);
+                    qx = Simd.toFloat(q, 0).fma(FloatVector.fromArray(F, x, y + j), qx);
+                    qx = Simd.toFloat(q, 1).fma(FloatVector.fromArray(F, x, y + j + 4), qx);
+                }
+                acc = qx.fma(FloatVector.broadcast(F, d * KQuantScales.at(scales, sub)), acc);
+            }
+        }
+        float[] lanes = KernelScratch.scales();
+        acc.intoArray(lanes, 0);
+        return LaneSum.ofStored(lanes) - minTerms;
+    }
+
+    /** Each byte shifted right by {@code n}, with bits of its higher neighbour coming in (callers mask them off). */
+    private static ByteVector shiftRight(ByteVector v, int n) {
+        return v.reinterpretAsInts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes();
+    }
+
+    /** Each byte shifted left by {@code n}, with bits of its lower neighbour coming in (callers mask them off). */
+    private static ByteVector shiftLeft(ByteVector v, int n) {
+        return v.reinterpretAsInts().lanewise(VectorOperators.LSHL, n).reinterpretAsBytes();
     }
 
     /**

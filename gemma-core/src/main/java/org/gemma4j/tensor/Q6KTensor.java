@@ -61,6 +61,10 @@ final class Q6KTensor extends BlockTensor {
             decodeBlockScalar(s, off, out, o);
             return;
         }
+        if (L == 4) {
+            decodeBlockNarrow(s, off, out, o);
+            return;
+        }
         float d = LittleEndian.f16(s, off + D);
         for (int half = 0; half < 2; half++) {
             long sc = LittleEndian.i64(s, off + SCALES + 8 * half); // this half's 8 int8 scales
@@ -79,8 +83,11 @@ final class Q6KTensor extends BlockTensor {
         if (!Simd.BLOCK_KERNELS) {
             return dotScalar(row, x, xOff);
         }
+        if (L == 4) {
+            return narrowDot(row, x, xOff);
+        }
         if (Simd.L < 8) {
-            float[] w = KernelScratch.rows(cols())[0]; // see floatDot: the fused kernel needs 8+ lanes
+            float[] w = KernelScratch.rows(cols())[0]; // 2 lanes (no SIMD): decode the row, then floatDot
             decodeRow(row, w);
             return floatDot(w, x, xOff, cols());
         }
@@ -89,6 +96,12 @@ final class Q6KTensor extends BlockTensor {
 
     @Override
     public void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo) {
+        if (Simd.BLOCK_KERNELS && L == 4) {
+            for (int r = rowFrom; r < rowTo; r++) {
+                out[outOff + r] = narrowDot(r, x, 0);
+            }
+            return;
+        }
         if (!Simd.BLOCK_KERNELS || Simd.L < 8) {
             for (int r = rowFrom; r < rowTo; r++) {
                 out[outOff + r] = dot(r, x, 0);
@@ -148,6 +161,69 @@ final class Q6KTensor extends BlockTensor {
         return LaneSum.ofStored(dsc);
     }
 
+    /**
+     * The decoder for 4 float lanes, built like {@link #narrowDot}: the general one above, with two widening loads
+     * per 4 values, passed C2's node budget at this width when compiled on its own (every vector op then ran as
+     * allocating Java code: 3.5 MB per 64-row batched product of 72 tokens).
+     */
+    private static void decodeBlockNarrow(MemorySegment s, long off, float[] out, int o) {
+        float d = LittleEndian.f16(s, off + D);
+        for (int half = 0; half < 2; half++) {
+            long sc = LittleEndian.i64(s, off + SCALES + 8 * half);
+            for (int quarter = 0; quarter < 4; quarter++) {
+                for (int j = 0; j < 32; j += 8) {
+                    ByteVector q = narrowValues(s, off, half, quarter, j);
+                    float dsc = d * scale(sc, j / 16 + 2 * quarter);
+                    int y = o + 128 * half + 32 * quarter + j;
+                    Simd.toFloat(q, 0).mul(dsc).intoArray(out, y);
+                    Simd.toFloat(q, 1).mul(dsc).intoArray(out, y + 4);
+                }
+            }
+        }
+    }
+
+    /** Values {@code j .. j+8} of a quarter as signed bytes {@code q - 32}, assembled on an 8-byte vector. */
+    private static ByteVector narrowValues(MemorySegment s, long off, int half, int quarter, int j) {
+        ByteVector a = Simd.bytes(s, off + 64 * half + 32 * (quarter & 1) + j);
+        ByteVector h = Simd.bytes(s, off + QH + 32 * half + j);
+        return shiftRight(a, 4 * (quarter >> 1)).and((byte) 0xF)
+                .or(shiftLeft(shiftRight(h, 2 * quarter).and((byte) 3), 4)).sub((byte) 32);
+    }
+
+    /**
+     * The fused kernel for 4 float lanes (128-bit vectors, ARM NEON's width): the values are assembled on 8-byte
+     * vectors as in {@link #dot}, widened in two constant parts, and each 8 values take their scale {@code d·sc} as a
+     * scalar (the 16-lane kernel's scale vector would need a part index C2 cannot see as a constant here).
+     */
+    private float narrowDot(long row, float[] x, int xOff) {
+        MemorySegment s = data();
+        long base = row * rowBytes();
+        int blocks = cols() / 256;
+        FloatVector acc = FloatVector.zero(F);
+        for (int blk = 0; blk < blocks; blk++) {
+            long off = base + 210L * blk;
+            float d = LittleEndian.f16(s, off + D);
+            for (int half = 0; half < 2; half++) {
+                long sc = LittleEndian.i64(s, off + SCALES + 8 * half);
+                int xo = xOff + 256 * blk + 128 * half;
+                for (int quarter = 0; quarter < 4; quarter++) {
+                    // One quarter per step, its shift counts from the loop: two quarters per step passed C2's
+                    // node budget at this width (every vector boxed, 167 MB per pass over four E2B layers).
+                    for (int j = 0; j < 32; j += 8) {
+                        ByteVector q = narrowValues(s, off, half, quarter, j);
+                        int y = xo + 32 * quarter + j;
+                        FloatVector qx = Simd.toFloat(q, 0).mul(FloatVector.fromArray(F, x, y));
+                        qx = Simd.toFloat(q, 1).fma(FloatVector.fromArray(F, x, y + 4), qx);
+                        acc = qx.fma(FloatVector.broadcast(F, d * scale(sc, j / 16 + 2 * quarter)), acc);
+                    }
+                }
+            }
+        }
+        float[] lanes = KernelScratch.scales();
+        acc.intoArray(lanes, 0);
+        return LaneSum.ofStored(lanes);
+    }
+
     /** Each byte shifted right by {@code n}, with bits of its higher neighbour coming in (callers mask them off). */
     private static ByteVector shiftRight(ByteVector v, int n) {
         return v.reinterpretAsInts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes();
@@ -160,8 +236,8 @@ final class Q6KTensor extends BlockTensor {
 
     /** {@code acc + dsc·Σ (q - 32)·x} over the {@code BL} values of {@code q} (6-bit, unsigned) and {@code x[xo ..]}. */
     private static FloatVector scaledDot(ByteVector q, float[] x, int xo, float dsc, FloatVector acc) {
-        // One part: the fused kernel runs with 8+ float lanes only (narrower vectors decode the row and take floatDot), where a byte
-        // vector of BL = L bytes widens to one float vector.
+        // One part: this kernel runs with 8+ float lanes only (4 lanes take narrowDot), where a byte vector of BL = L
+        // bytes widens to one float vector.
         FloatVector qx = Simd.toFloat(q.sub((byte) 32), 0).mul(FloatVector.fromArray(F, x, xo));
         return qx.fma(FloatVector.broadcast(F, dsc), acc);
     }
