@@ -1,9 +1,14 @@
 package org.gemma4j.tensor;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 
 /** Seeded random tensors of any implemented type: random bits everywhere, then sane values in the float fields. */
@@ -12,6 +17,31 @@ final class RandomTensors {
 
     /** A {@code rows × cols} tensor of {@code type} in {@code arena}. */
     static Tensor random(Arena arena, GgmlType type, int rows, int cols, long seed) {
+        ByteBuffer b = randomBytes(type, rows, cols, seed);
+        MemorySegment seg = arena.allocate(b.capacity(), 64);
+        seg.copyFrom(MemorySegment.ofArray(b.array()));
+        return Tensor.of(name(type, rows, cols), type, new long[] {cols, rows}, seg);
+    }
+
+    /**
+     * Like {@link #random}, but written to a file in {@code dir} and memory-mapped, as a model's weights are: C2
+     * compiles the kernels against the mapped segment class, not the native one {@code random} allocates.
+     */
+    static Tensor mapped(Arena arena, Path dir, GgmlType type, int rows, int cols, long seed) throws IOException {
+        ByteBuffer b = randomBytes(type, rows, cols, seed);
+        Path file = dir.resolve(name(type, rows, cols) + "." + seed + ".bin");
+        Files.write(file, b.array());
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, b.capacity(), arena);
+            return Tensor.of(name(type, rows, cols), type, new long[] {cols, rows}, seg);
+        }
+    }
+
+    private static String name(GgmlType type, int rows, int cols) {
+        return "random." + type + "." + rows + "x" + cols;
+    }
+
+    private static ByteBuffer randomBytes(GgmlType type, int rows, int cols, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int bytes = (int) type.bytesFor((long) rows * cols);
         ByteBuffer b = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -46,9 +76,7 @@ final class RandomTensors {
                 }
             }
         }
-        MemorySegment seg = arena.allocate(bytes, 64);
-        seg.copyFrom(MemorySegment.ofArray(b.array()));
-        return Tensor.of("random." + type + "." + rows + "x" + cols, type, new long[] {cols, rows}, seg);
+        return b;
     }
 
     /** Byte offsets of the positive fp16 scale fields ({@code d}, {@code dmin}) inside a block. */
