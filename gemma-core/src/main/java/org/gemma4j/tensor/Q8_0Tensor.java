@@ -4,6 +4,7 @@ import static org.gemma4j.tensor.Simd.F;
 import static org.gemma4j.tensor.Simd.L;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 
 /** Q8_0: blocks of 32 values {@code q · d}: {@code d} fp16, then 32 int8 {@code q} (34 bytes). */
@@ -67,8 +68,16 @@ final class Q8_0Tensor extends BlockTensor {
                 continue;
             }
             FloatVector qx = FloatVector.zero(F);
-            for (int j = 0; j < 32; j += L) {
-                qx = Simd.i8f(s, off + QS, j).fma(FloatVector.fromArray(F, x, xo + j), qx);
+            if (L == 4) { // each 8-byte load widened in its two constant parts, not loaded once per part
+                for (int j = 0; j < 32; j += 8) {
+                    ByteVector q = Simd.bytes(s, off + QS + j);
+                    qx = Simd.toFloat(q, 0).fma(FloatVector.fromArray(F, x, xo + j), qx);
+                    qx = Simd.toFloat(q, 1).fma(FloatVector.fromArray(F, x, xo + j + 4), qx);
+                }
+            } else {
+                for (int j = 0; j < 32; j += L) {
+                    qx = Simd.i8f(s, off + QS, j).fma(FloatVector.fromArray(F, x, xo + j), qx);
+                }
             }
             acc = qx.fma(FloatVector.broadcast(F, LittleEndian.f16(s, off)), acc);
         }
