@@ -28,6 +28,31 @@ final class KQuantScales {
         return low | high << 32;
     }
 
+    /**
+     * {@link #packedScales} from the first 16 bytes of a super-block read as two longs: {@code head} holds
+     * {@code d, dmin} and scale bytes 0-3, {@code tail} scale bytes 4-11.
+     */
+    static long scalesOf(long head, long tail) {
+        return packedScales((head >>> 32) | (tail << 32), (int) (tail >>> 32));
+    }
+
+    /** {@link #packedMins} from the first 16 bytes of a super-block; see {@link #scalesOf}. */
+    static long minsOf(long head, long tail) {
+        return packedMins((head >>> 32) | (tail << 32), (int) (tail >>> 32));
+    }
+
+    /**
+     * {@code Σ_j dmin·m_j·Σx_j} over a super-block's 8 sub-blocks: its min terms, from the sums of {@code x} per
+     * sub-block at {@code sums[at .. at+8)}.
+     */
+    static float minTerms(long mins, float dmin, float[] sums, int at) {
+        float t = 0f;
+        for (int j = 0; j < 8; j++) {
+            t += dmin * at(mins, j) * sums[at + j];
+        }
+        return t;
+    }
+
     /** Byte {@code j} of a packed long. */
     static int at(long packed, int j) {
         return (int) (packed >>> (8 * j)) & 0xFF;

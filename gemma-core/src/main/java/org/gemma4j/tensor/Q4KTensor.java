@@ -160,14 +160,8 @@ final class Q4KTensor extends BlockTensor {
             long head = LittleEndian.i64(s, off);
             long tail = LittleEndian.i64(s, off + 8);
             float d = LittleEndian.f16Low((int) head);
-            float dmin = LittleEndian.f16High((int) head);
-            long lo = (head >>> 32) | (tail << 32);
-            int hi = (int) (tail >>> 32);
-            long scales = KQuantScales.packedScales(lo, hi);
-            long mins = KQuantScales.packedMins(lo, hi);
-            for (int j = 0; j < 8; j++) {
-                minTerms += dmin * KQuantScales.at(mins, j) * sums[16 * b + 8 + j];
-            }
+            long scales = KQuantScales.scalesOf(head, tail);
+            minTerms += KQuantScales.minTerms(KQuantScales.minsOf(head, tail), LittleEndian.f16High((int) head), sums, 16 * b + 8);
             for (int k = 0; k < 4; k++) {
                 int y = xOff + 256 * b + 64 * k;
                 FloatVector low = FloatVector.zero(F);

@@ -184,13 +184,9 @@ final class Q5KTensor extends BlockTensor {
             long head = LittleEndian.i64(s, off);
             long tail = LittleEndian.i64(s, off + 8);
             float d = LittleEndian.f16Low((int) head);
-            float dmin = LittleEndian.f16High((int) head);
-            long lo = (head >>> 32) | (tail << 32);
-            int hi = (int) (tail >>> 32);
-            long scales = KQuantScales.packedScales(lo, hi);
-            long mins = KQuantScales.packedMins(lo, hi);
+            long scales = KQuantScales.scalesOf(head, tail);
+            minTerms += KQuantScales.minTerms(KQuantScales.minsOf(head, tail), LittleEndian.f16High((int) head), sums, 16 * b + 8);
             for (int sub = 0; sub < 8; sub++) {
-                minTerms += dmin * KQuantScales.at(mins, sub) * sums[16 * b + 8 + sub];
                 int y = xOff + 256 * b + 32 * sub;
                 FloatVector qx = FloatVector.zero(F);
                 for (int j = 0; j < 32; j += 8) {
