@@ -118,7 +118,8 @@ final class Q5KTensor extends BlockTensor {
     private static ByteVector narrowValues(MemorySegment s, long off, int sub, int j) {
         ByteVector a = Simd.bytes(s, off + QS + 32 * (sub / 2) + j);
         ByteVector h = Simd.bytes(s, off + QH + j);
-        return shiftRight(a, 4 * (sub % 2)).and((byte) 0xF).or(shiftLeft(shiftRight(h, sub).and((byte) 1), 4));
+        return Simd.shiftBytesRight(a, 4 * (sub % 2)).and((byte) 0xF)
+                .or(Simd.shiftBytesLeft(Simd.shiftBytesRight(h, sub).and((byte) 1), 4));
     }
 
     /**
@@ -200,16 +201,6 @@ final class Q5KTensor extends BlockTensor {
         float[] lanes = KernelScratch.scales();
         acc.intoArray(lanes, 0);
         return LaneSum.ofStored(lanes) - minTerms;
-    }
-
-    /** Each byte shifted right by {@code n}, with bits of its higher neighbour coming in (callers mask them off). */
-    private static ByteVector shiftRight(ByteVector v, int n) {
-        return v.reinterpretAsInts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes();
-    }
-
-    /** Each byte shifted left by {@code n}, with bits of its lower neighbour coming in (callers mask them off). */
-    private static ByteVector shiftLeft(ByteVector v, int n) {
-        return v.reinterpretAsInts().lanewise(VectorOperators.LSHL, n).reinterpretAsBytes();
     }
 
     /**

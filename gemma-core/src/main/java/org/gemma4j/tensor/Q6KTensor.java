@@ -147,8 +147,8 @@ final class Q6KTensor extends BlockTensor {
                     // k = 0: quarters 0 and 2 (ql[l], qh bits 0-1 and 4-5); k = 1: quarters 1 and 3 (ql[l+32], bits 2-3, 6-7)
                     for (int k = 0; k < 2; k++) {
                         ByteVector a = Simd.bytes(s, ql + 32 * k + j);
-                        ByteVector low = a.and((byte) 0xF).or(shiftLeft(h, 4 - 2 * k).and((byte) 0x30));
-                        ByteVector high = shiftRight(a, 4).and((byte) 0xF).or(shiftRight(h, 2 * k).and((byte) 0x30));
+                        ByteVector low = a.and((byte) 0xF).or(Simd.shiftBytesLeft(h, 4 - 2 * k).and((byte) 0x30));
+                        ByteVector high = Simd.shiftBytesRight(a, 4).and((byte) 0xF).or(Simd.shiftBytesRight(h, 2 * k).and((byte) 0x30));
                         acc = scaledDot(low, x, xo + 32 * k + j, dsc[g + 2 * k], acc);
                         acc = scaledDot(high, x, xo + 64 + 32 * k + j, dsc[g + 4 + 2 * k], acc);
                     }
@@ -186,8 +186,8 @@ final class Q6KTensor extends BlockTensor {
     private static ByteVector narrowValues(MemorySegment s, long off, int half, int quarter, int j) {
         ByteVector a = Simd.bytes(s, off + 64 * half + 32 * (quarter & 1) + j);
         ByteVector h = Simd.bytes(s, off + QH + 32 * half + j);
-        return shiftRight(a, 4 * (quarter >> 1)).and((byte) 0xF)
-                .or(shiftLeft(shiftRight(h, 2 * quarter).and((byte) 3), 4)).sub((byte) 32);
+        return Simd.shiftBytesRight(a, 4 * (quarter >> 1)).and((byte) 0xF)
+                .or(Simd.shiftBytesLeft(Simd.shiftBytesRight(h, 2 * quarter).and((byte) 3), 4)).sub((byte) 32);
     }
 
     /**
@@ -222,16 +222,6 @@ final class Q6KTensor extends BlockTensor {
         float[] lanes = KernelScratch.scales();
         acc.intoArray(lanes, 0);
         return LaneSum.ofStored(lanes);
-    }
-
-    /** Each byte shifted right by {@code n}, with bits of its higher neighbour coming in (callers mask them off). */
-    private static ByteVector shiftRight(ByteVector v, int n) {
-        return v.reinterpretAsInts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes();
-    }
-
-    /** Each byte shifted left by {@code n}, with bits of its lower neighbour coming in (callers mask them off). */
-    private static ByteVector shiftLeft(ByteVector v, int n) {
-        return v.reinterpretAsInts().lanewise(VectorOperators.LSHL, n).reinterpretAsBytes();
     }
 
     /** {@code acc + dsc·Σ (q - 32)·x} over the {@code BL} values of {@code q} (6-bit, unsigned) and {@code x[xo ..]}. */

@@ -80,6 +80,19 @@ final class Simd {
         return (FloatVector) v.convertShape(VectorOperators.B2F, F, part);
     }
 
+    /**
+     * Each byte of {@code v} shifted right by {@code n}, as 32-bit lanes (x86 has no byte shifts; the Vector API
+     * would emulate one by widening): bits of the higher neighbour come in, callers mask them off.
+     */
+    static ByteVector shiftBytesRight(ByteVector v, int n) {
+        return v.reinterpretAsInts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes();
+    }
+
+    /** Each byte shifted left by {@code n}, as 32-bit lanes: bits of the lower neighbour come in (callers mask them off). */
+    static ByteVector shiftBytesLeft(ByteVector v, int n) {
+        return v.reinterpretAsInts().lanewise(VectorOperators.LSHL, n).reinterpretAsBytes();
+    }
+
     /** {@code BL} bytes at {@code off}. */
     static ByteVector bytes(MemorySegment s, long off) {
         return ByteVector.fromMemorySegment(B, s, off, ByteOrder.LITTLE_ENDIAN);
