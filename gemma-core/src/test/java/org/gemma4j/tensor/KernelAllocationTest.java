@@ -46,8 +46,10 @@ class KernelAllocationTest {
      * 256-bit runs start here): code shared by all types then sees exactly these types, in the order a model uses
      * them. A row-decoding loop shared by all block types took the bimorphic Q4_K/Q6_K profile, C2 inlined both
      * decoders into it and ran out of budget (128-bit vectors: 4 GB of garbage for four E2B layers); every type now
-     * has its own loops. With 128-bit vectors the Q6_K row decoder compiled on its own passed the budget too (3.5 MB
-     * per batched product) once decode had its own fused kernel; only this interleaving showed it.
+     * has its own loops. With 128-bit vectors the Q6_K row decoder boxed too (3.5–14 MB per batched product), but
+     * only after ~1500 clean calls, once the batched product's shared row loop was compiled on its own with this
+     * profile: hence mapped weights, both products in turn, and a second window after 3000 more calls. A third type
+     * (the F32 this test used to include) makes that profile megamorphic and hides it.
      */
     @Test
     @Order(1)
