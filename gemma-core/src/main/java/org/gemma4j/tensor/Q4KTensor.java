@@ -204,10 +204,8 @@ final class Q4KTensor extends BlockTensor {
             long tail = LittleEndian.i64(s, off + 8); // scale bytes 4-11; two reads, not three: C2's budget
             float d = LittleEndian.f16Low((int) head);
             float dmin = LittleEndian.f16High((int) head);
-            long lo = (head >>> 32) | (tail << 32);
-            int hi = (int) (tail >>> 32);
-            ByteVector packed = LongVector.zero(LONGS).withLane(0, KQuantScales.packedScales(lo, hi))
-                    .withLane(1, KQuantScales.packedMins(lo, hi)).reinterpretAsBytes();
+            ByteVector packed = LongVector.zero(LONGS).withLane(0, KQuantScales.scalesOf(head, tail))
+                    .withLane(1, KQuantScales.minsOf(head, tail)).reinterpretAsBytes();
             if (L == 16) {
                 FloatVector factor = FloatVector.broadcast(F, -dmin).blend(d, FIRST_EIGHT);
                 FloatVector sc = ((FloatVector) packed.convertShape(VectorOperators.B2F, F, 0)).mul(factor);
