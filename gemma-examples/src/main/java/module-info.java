@@ -6,6 +6,7 @@ module org.gemma4j.examples {
     requires org.gemma4j.tools;
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
+    requires jdk.management; // gemma bench: heap allocated per token (com.sun.management.ThreadMXBean)
 
     // The tools demo registers an annotated method; the tools module invokes it reflectively
     // and Jackson converts its arguments.

@@ -1,6 +1,7 @@
 package org.gemma4j.examples;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -11,7 +12,9 @@ import org.gemma4j.model.KvCache;
 
 /**
  * {@code gemma bench --model FILE -p 128 -n 64 -t 2 [-r 3] [--json]}: prefill and decode tokens/s like
- * llama-bench (a warm-up run, then {@code r} repetitions, mean ± sd), plus load time and peak RSS.
+ * llama-bench (a warm-up run, then {@code r} repetitions, mean ± sd), plus load time, peak RSS and the heap
+ * allocated per token by all threads during the timed repetitions (a kernel whose vector operations C2 left
+ * un-inlined shows up there as megabytes per token long before it shows in the timings' noise).
  */
 final class BenchCommand implements GemmaCli.Command {
     @Override
@@ -51,14 +54,18 @@ final class BenchCommand implements GemmaCli.Command {
             }
             double[] pp = new double[reps];
             double[] tg = new double[reps];
+            long ppAllocated = 0;
+            long tgAllocated = 0;
             for (int rep = -1; rep < reps; rep++) { // rep -1: warm-up
                 if (p > 0) {
                     KvCache cache = model.newCache(p);
+                    long a = allocatedBytes();
                     long s = System.nanoTime();
                     model.forward(cache, prompt);
                     double tps = p / ((System.nanoTime() - s) / 1e9);
                     if (rep >= 0) {
                         pp[rep] = tps;
+                        ppAllocated += allocatedBytes() - a;
                     }
                 }
                 if (n > 0) {
@@ -66,6 +73,7 @@ final class BenchCommand implements GemmaCli.Command {
                     KvCache cache = model.newCache(n);
                     int token = 2;
                     float[] logits = null;
+                    long a = allocatedBytes();
                     long s = System.nanoTime();
                     for (int i = 0; i < n; i++) {
                         logits = model.forward(cache, new int[] {token}, logits);
@@ -74,28 +82,46 @@ final class BenchCommand implements GemmaCli.Command {
                     double tps = n / ((System.nanoTime() - s) / 1e9);
                     if (rep >= 0) {
                         tg[rep] = tps;
+                        tgAllocated += allocatedBytes() - a;
                     }
                 }
             }
             long rss = peakRssBytes();
+            boolean counted = allocatedBytes() >= 0; // -1 per token where the JVM cannot count allocations
+            double ppAllocPerToken = !counted || p == 0 || reps == 0 ? -1 : ppAllocated / ((double) p * reps);
+            double tgAllocPerToken = !counted || n == 0 || reps == 0 ? -1 : tgAllocated / ((double) n * reps);
             if (args.flag("json")) {
                 System.out.printf(Locale.ROOT,
                         "{\"pp_tps\": %.3f, \"pp_sd\": %.3f, \"tg_tps\": %.3f, \"tg_sd\": %.3f, \"threads\": %d, \"model\": \"%s\", "
-                                + "\"pp\": %d, \"tg\": %d, \"load_s\": %.3f, \"peak_rss_bytes\": %d}%n",
+                                + "\"pp\": %d, \"tg\": %d, \"load_s\": %.3f, \"peak_rss_bytes\": %d, "
+                                + "\"pp_alloc_bytes_per_token\": %.0f, \"tg_alloc_bytes_per_token\": %.0f}%n",
                         mean(pp), sd(pp), mean(tg), sd(tg), threads, jsonEscape(file.getFileName().toString()), p, n,
-                        loadSeconds, rss);
+                        loadSeconds, rss, ppAllocPerToken, tgAllocPerToken);
             } else {
                 System.out.printf(Locale.ROOT, "model %s, %d threads, load %.2f s, peak RSS %.2f GiB%n",
                         file.getFileName(), threads, loadSeconds, rss / (double) (1L << 30));
                 if (p > 0) {
-                    System.out.printf(Locale.ROOT, "pp%-5d %8.2f ± %.2f tok/s%n", p, mean(pp), sd(pp));
+                    System.out.printf(Locale.ROOT, "pp%-5d %8.2f ± %.2f tok/s%s%n", p, mean(pp), sd(pp), allocation(ppAllocPerToken));
                 }
                 if (n > 0) {
-                    System.out.printf(Locale.ROOT, "tg%-5d %8.2f ± %.2f tok/s%n", n, mean(tg), sd(tg));
+                    System.out.printf(Locale.ROOT, "tg%-5d %8.2f ± %.2f tok/s%s%n", n, mean(tg), sd(tg), allocation(tgAllocPerToken));
                 }
             }
         }
         return 0;
+    }
+
+    /** Heap bytes allocated so far by all threads, or -1 where the JVM does not count them. */
+    static long allocatedBytes() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads
+                && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled()) {
+            return threads.getTotalThreadAllocatedBytes();
+        }
+        return -1;
+    }
+
+    private static String allocation(double bytesPerToken) {
+        return bytesPerToken < 0 ? "" : String.format(Locale.ROOT, "   %.3f MB allocated/token", bytesPerToken / 1e6);
     }
 
     static int argmax(float[] a) {
