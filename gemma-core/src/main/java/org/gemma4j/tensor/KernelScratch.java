@@ -4,8 +4,8 @@ package org.gemma4j.tensor;
  * Per-thread float buffers the kernels reuse across calls: sums of {@code x} per block, a super-block's scales,
  * decoded weight rows and tile sums for batched products. Decode calls the kernels thousands of times per token;
  * allocating these per call cost up to 1.6 MB of garbage per token (E2B Q4_0). A caller may hold buffers of
- * several kinds at once; code it calls meanwhile must not use those kinds (batched products hold rows and tile sums
- * while the row decoders run, which use none).
+ * several kinds at once; code it calls meanwhile must not use those kinds (batched products hold rows, tile sums
+ * and the stage while the row decoders run, which use none).
  */
 final class KernelScratch {
     private static final ThreadLocal<KernelScratch> CURRENT = ThreadLocal.withInitial(KernelScratch::new);
@@ -14,6 +14,7 @@ final class KernelScratch {
     private final float[] scales = new float[Math.max(16, Simd.L)]; // 16 scales, or one vector's lanes
     private final float[][] rows = new float[4][0];
     private float[] tileSums = new float[0];
+    private float[] stage = new float[0];
 
     private KernelScratch() {}
 
@@ -44,6 +45,15 @@ final class KernelScratch {
             s.tileSums = new float[n];
         }
         return s.tileSums;
+    }
+
+    /** This thread's buffer of at least {@code n} floats for a batched product's staged results (contents undefined). */
+    static float[] stage(int n) {
+        KernelScratch s = CURRENT.get();
+        if (s.stage.length < n) {
+            s.stage = new float[n];
+        }
+        return s.stage;
     }
 
     /** This thread's buffer of 16 floats (at least) for a super-block's scales, or a vector's lanes (contents undefined). */
