@@ -5,7 +5,8 @@ package org.gemma4j.tensor;
  * decoded weight rows and tile sums for batched products. Decode calls the kernels thousands of times per token;
  * allocating these per call cost up to 1.6 MB of garbage per token (E2B Q4_0). A caller may hold buffers of
  * several kinds at once; code it calls meanwhile must not use those kinds (batched products hold rows, tile sums
- * and the stage while the row decoders run, which use none).
+ * and the stage while the row decoders run, which use none; the 16-bit product holds integer rows, block scales,
+ * short sums, tile sums and the stage, and is done with the tile sums before it calls the row tiles).
  */
 final class KernelScratch {
     private static final ThreadLocal<KernelScratch> CURRENT = ThreadLocal.withInitial(KernelScratch::new);
@@ -15,6 +16,9 @@ final class KernelScratch {
     private final float[][] rows = new float[4][0];
     private float[] tileSums = new float[0];
     private float[] stage = new float[0];
+    private short[][] shortRows = new short[0][0];
+    private float[][] blockScales = new float[0][0];
+    private short[] shortSums = new short[0];
 
     private KernelScratch() {}
 
@@ -54,6 +58,33 @@ final class KernelScratch {
             s.stage = new float[n];
         }
         return s.stage;
+    }
+
+    /** This thread's {@code count} buffers of at least {@code cols} shorts for weight rows decoded to integers. */
+    static short[][] shortRows(int count, int cols) {
+        KernelScratch s = CURRENT.get();
+        if (s.shortRows.length < count || s.shortRows[0].length < cols) {
+            s.shortRows = new short[count][cols];
+        }
+        return s.shortRows;
+    }
+
+    /** This thread's {@code count} buffers of at least {@code blocks} floats for those rows' block scales. */
+    static float[][] blockScales(int count, int blocks) {
+        KernelScratch s = CURRENT.get();
+        if (s.blockScales.length < count || s.blockScales[0].length < blocks) {
+            s.blockScales = new float[count][blocks];
+        }
+        return s.blockScales;
+    }
+
+    /** This thread's buffer of at least {@code n} shorts for a 16-bit register tile's accumulators. */
+    static short[] shortSums(int n) {
+        KernelScratch s = CURRENT.get();
+        if (s.shortSums.length < n) {
+            s.shortSums = new short[n];
+        }
+        return s.shortSums;
     }
 
     /** This thread's buffer of 16 floats (at least) for a super-block's scales, or a vector's lanes (contents undefined). */

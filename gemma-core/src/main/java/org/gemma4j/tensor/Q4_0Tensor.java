@@ -4,9 +4,13 @@ import static org.gemma4j.tensor.Simd.F;
 import static org.gemma4j.tensor.Simd.L;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q4_0: blocks of 32 values {@code (q - 8) · d}: {@code d} fp16, then 16 bytes of 4-bit {@code q} (18 bytes).
@@ -14,15 +18,46 @@ import jdk.incubator.vector.VectorOperators;
  */
 final class Q4_0Tensor extends BlockTensor {
     private static final int QS = 2;
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
 
     Q4_0Tensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.Q4_0, ne, data);
     }
 
-    /** The batched product compiled for this class alone: see {@link BlockTensor#matMul}. */
+    /**
+     * The batched product compiled for this class alone (see {@link BlockTensor#matMul}); on a batch laid out as Q8_0
+     * integers, {@link Int16LaneTile}.
+     */
     @Override
     public void matMul(TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
-        super.matMul(in, out, outStride, rowFrom, rowTo);
+        if (in.q8() && in.laneTokens() > 0 && in.cols() == cols()) {
+            Int16LaneTile.matMul(this, in, out, outStride, rowFrom, rowTo);
+        } else {
+            super.matMul(in, out, outStride, rowFrom, rowTo);
+        }
+    }
+
+    @Override
+    public boolean takesQ8_0Batches() {
+        return Int16LaneTile.AVAILABLE;
+    }
+
+    /**
+     * Row {@code row} for {@link Int16LaneTile}: {@code q - 8} per value into {@code q}, the fp16 scale of each block
+     * into {@code d}.
+     */
+    void decodeRowInt(long row, short[] q, float[] d) {
+        MemorySegment s = data();
+        long base = row * rowBytes();
+        for (int b = 0, n = cols() / 32; b < n; b++) {
+            long off = base + 18L * b;
+            d[b] = LittleEndian.f16(s, off);
+            ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B16, s, off + QS, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2S, S16, 0);
+            v.and((short) 0xF).sub((short) 8).intoArray(q, 32 * b);
+            v.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8).intoArray(q, 32 * b + 16);
+        }
     }
 
     /** The row decoder, this class's own loop: see {@link Tensor#matVec(float[], float[], int, int, int)}. */

@@ -145,6 +145,15 @@ public abstract class Tensor {
         }
     }
 
+    /**
+     * Whether {@link #matMul(TokenBatch, float[], int, int, int)} is faster on a batch prepared with
+     * {@link TokenBatch#prepareQ8_0} (input rounded to Q8_0 blocks, as llama.cpp rounds it for this type): Q4_0 on
+     * AVX-512 multiplies those integers in 16 bits. Any tensor accepts either kind of batch.
+     */
+    public boolean takesQ8_0Batches() {
+        return false;
+    }
+
     /** Row {@code row} as floats into {@code out[0 .. cols)}: {@link #dequantizeRow}, or a faster decoder with the same values. */
     void decodeRow(long row, float[] out) {
         dequantizeRow(row, out, 0);

@@ -8,6 +8,9 @@ package org.gemma4j.tensor;
  * (the row-major tile sums the 16 lanes of each of its 16 accumulators, ~10 % of its time on 1536-column rows);
  * see {@code RowProducts#laneTile}. One transposition serves every worker thread and every row of the weight.
  *
+ * <p>A batch of activations already rounded to Q8_0 blocks ({@link #prepareQ8_0}) lays its lane tokens out as those
+ * blocks' integers instead, for the 16-bit integer product of 4-bit weights ({@code Int16LaneTile}).
+ *
  * <p>Thread safety: {@link #set} and {@link #prepare} must not run concurrently with anything else on the same batch;
  * {@link #layOut} may, for disjoint ranges (see there). Once laid out, any number of threads may read the batch (the
  * worker pool's hand-off publishes it). The rows array is referenced, not copied: it must not change while products
@@ -19,6 +22,9 @@ public final class TokenBatch {
     private int cols;
     private float[] columns = new float[0];
     private int laneTokens;
+    private boolean q8;
+    private short[] quants = new short[0];
+    private float[] quantScales = new float[0];
 
     /** An empty batch, to be {@link #set} (and reused: its column buffer only grows). */
     public TokenBatch() {}
@@ -43,6 +49,23 @@ public final class TokenBatch {
      * several threads. {@code x} may still be written (rows not yet laid out) until their {@code layOut}.
      */
     public TokenBatch prepare(float[] x, int n, int cols) {
+        return prepare(x, n, cols, false);
+    }
+
+    /**
+     * {@link #prepare} for rows already rounded to Q8_0 blocks (each 32-value block {@code fp16(d)·q},
+     * {@code |q| ≤ 127}, as llama.cpp quantizes a product's input): {@link #layOut} then lays the lane tokens out as
+     * their integers {@code q} and scales {@code d}, recovered exactly from the rounded values, instead of floats.
+     * Rows that are not so rounded would be rounded here, silently: pass only rounded rows.
+     */
+    public TokenBatch prepareQ8_0(float[] x, int n, int cols) {
+        if (cols % 32 != 0) {
+            throw new IllegalArgumentException("Q8_0 blocks need a multiple of 32 columns, got " + cols);
+        }
+        return prepare(x, n, cols, true);
+    }
+
+    private TokenBatch prepare(float[] x, int n, int cols, boolean q8) {
         if (n < 1 || cols < 1) {
             throw new IllegalArgumentException("a token batch needs n ≥ 1 and cols ≥ 1, got n=" + n + ", cols=" + cols);
         }
@@ -54,8 +77,14 @@ public final class TokenBatch {
         this.cols = cols;
         int tile = RowProducts.LANE_TILE_TOKENS;
         this.laneTokens = tile > 0 ? n / tile * tile : 0;
+        this.q8 = q8;
         long len = (long) laneTokens * cols;
-        if (columns.length < len) {
+        if (q8) {
+            if (quants.length < len) {
+                quants = new short[Math.toIntExact(len)];
+                quantScales = new float[Math.toIntExact(len / 32)];
+            }
+        } else if (columns.length < len) {
             columns = new float[Math.toIntExact(len)];
         }
         return this;
@@ -68,6 +97,10 @@ public final class TokenBatch {
      */
     public void layOut(int from, int to) {
         int end = Math.min(to, laneTokens);
+        if (q8) {
+            layOutQuants(from, end);
+            return;
+        }
         for (int t0 = from; t0 < end; t0 += 16) { // 16×16 blocks: both sides stay in cache
             int t1 = Math.min(end, t0 + 16);
             for (int k0 = 0; k0 < cols; k0 += 16) {
@@ -79,6 +112,37 @@ public final class TokenBatch {
                 }
             }
         }
+    }
+
+    /**
+     * Tokens {@code [from, to)} as Q8_0 integers: {@code q} of token {@code t}, column {@code k} at
+     * {@code k·laneTokens + 32·(t/32) + lane(t % 32)}, where tokens {@code i} and {@code i + 16} of a group of 32
+     * share the 32-bit lane {@code i} ({@link #quantLane}), so that the two halves of a 32-bit lane, converted to floats,
+     * hold tokens in order; {@code d} of token {@code t}, block {@code b} at {@code b·laneTokens + t}. The
+     * rounded values are exactly {@code fp16(d)·q} with {@code max |q| = 127}, so {@code max|x| / 127} is
+     * {@code fp16(d)} and {@code x / d} is {@code q}, both exact.
+     */
+    private void layOutQuants(int from, int to) {
+        for (int t = from; t < to; t++) {
+            int lane = t / 32 * 32 + quantLane(t % 32);
+            for (int b = 0, blocks = cols / 32; b < blocks; b++) {
+                int x0 = t * cols + 32 * b;
+                float amax = 0f;
+                for (int i = 0; i < 32; i++) {
+                    amax = Math.max(amax, Math.abs(rows[x0 + i]));
+                }
+                float d = amax / 127f;
+                quantScales[b * laneTokens + t] = d;
+                for (int i = 0; i < 32; i++) {
+                    quants[(32 * b + i) * laneTokens + lane] = d == 0f ? 0 : (short) Math.rint(rows[x0 + i] / d);
+                }
+            }
+        }
+    }
+
+    /** The 16-bit lane of token {@code i} of a group of 32: {@code 2i} for the first 16, {@code 2(i-16)+1} after. */
+    static int quantLane(int i) {
+        return i < 16 ? 2 * i : 2 * (i - 16) + 1;
     }
 
     /** The number of tokens (rows of {@link #rows()}). */
@@ -104,5 +168,20 @@ public final class TokenBatch {
     /** {@code [cols, laneTokens]}: value {@code k} of token {@code t} at {@code k·laneTokens + t}. */
     float[] columns() {
         return columns;
+    }
+
+    /** Whether the lane tokens are laid out as Q8_0 integers ({@link #quants()}) instead of {@link #columns()}. */
+    boolean q8() {
+        return q8;
+    }
+
+    /** {@code [cols, laneTokens]} Q8_0 integers, the tokens of each group of 32 interleaved (see {@link #layOutQuants}). */
+    short[] quants() {
+        return quants;
+    }
+
+    /** {@code [cols/32, laneTokens]}: the Q8_0 scale of each block of each lane token. */
+    float[] quantScales() {
+        return quantScales;
     }
 }

@@ -81,6 +81,35 @@ class KernelAllocationTest {
                 + " allocate " + a.perCall() + " bytes per call after " + a.millis() + " ms");
     }
 
+    /**
+     * Q4_0's batched product in both of its forms, with its decode in between: on a batch of Q8_0 integers (the 16-bit
+     * lane tile, its float row tiles for 8 tokens past the lane tiles and for the rows past the last 8) and on a float
+     * batch, as a model under either numerics runs them; all of it inlined into one {@code matMul} must stay within
+     * C2's budget.
+     */
+    @Test
+    @Order(2)
+    void q4_0DecodeAndBothPrefillsInterleavedAllocateNothingOnceCompiled() throws Throwable {
+        int rows = 68; // eight 8-row tiles and four rows for the row tiles
+        int n = 72;
+        Tensor t = RandomTensors.mapped(ARENA, files, GgmlType.Q4_0, rows, 1536, 25);
+        float[] x = RandomTensors.gaussian(1536, 4);
+        float[] rounded = TokenBatchTest.roundedToQ8_0(RandomTensors.gaussian(n * 1536, 5));
+        TokenBatch integers = new TokenBatch().prepareQ8_0(rounded, n, 1536);
+        integers.layOut(0, n);
+        TokenBatch floats = TokenBatch.of(rounded, n, 1536);
+        float[] out = new float[n * rows];
+        Allocation a = allocationOnceCompiled(i -> {
+            switch (i % 3) {
+                case 0 -> t.matVec(x, out, 0, rows);
+                case 1 -> t.matMul(integers, out, rows, 0, rows);
+                default -> t.matMul(floats, out, rows, 0, rows);
+            }
+        }, 150, 60, 1500);
+        assertTrue(a.perCall() <= LIMIT_BYTES_PER_CALL, "Q4_0 decode and both prefills interleaved still allocate "
+                + a.perCall() + " bytes per call after " + a.millis() + " ms");
+    }
+
     @ParameterizedTest
     @CsvSource({"F32, 1536", "F16, 1536", "BF16, 1536", "Q8_0, 1536", "Q8_0, 6144", "Q4_0, 1536", "Q4_0, 6144",
             "Q5_0, 1536", "Q4_K, 1536", "Q4_K, 6144", "Q5_K, 1536", "Q6_K, 1536", "Q6_K, 6144", "Q4_1, 1536",

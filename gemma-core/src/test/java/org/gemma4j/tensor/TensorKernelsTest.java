@@ -117,6 +117,35 @@ class TensorKernelsTest {
     }
 
     /**
+     * Q4_0 on a batch laid out as Q8_0 integers ({@link Int16LaneTile} on AVX-512, the float tiles elsewhere)
+     * against per-row dots of the same rounded input: 8-row tiles and the rows left over (9, 38 rows), 64-token
+     * tiles and the tokens past them (64, 69, 133 tokens), one block to many per row.
+     */
+    @Test
+    void q4_0ProductOnQ8_0IntegersEqualsPerRowDots() {
+        for (int cols : new int[] {32, 96, 1536}) for (int rows : new int[] {9, 38}) {
+            Tensor t = RandomTensors.random(ARENA, GgmlType.Q4_0, rows, cols, cols * 17L + rows);
+            float[] x = TokenBatchTest.roundedToQ8_0(RandomTensors.gaussian(133 * cols, 12));
+            for (int n : new int[] {64, 69, 133}) {
+                TokenBatch b = new TokenBatch().prepareQ8_0(x, n, cols);
+                b.layOut(0, n);
+                int stride = rows + 3;
+                float[] mm = new float[n * stride];
+                t.matMul(b, mm, stride, 1, rows);
+                for (int tok = 0; tok < n; tok++) {
+                    assertEquals(0f, mm[tok * stride], "row 0 untouched");
+                    assertEquals(0f, mm[tok * stride + rows], "column past rowTo untouched");
+                    for (int r = 1; r < rows; r++) {
+                        float d = t.dot(r, x, tok * cols);
+                        double tol = 1e-5 * magnitude(t, r, x, tok * cols);
+                        assertEquals(d, mm[tok * stride + r], tol, "cols " + cols + " n " + n + " token " + tok + " row " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The lane tile (tokens in the lanes) against float64 products, at whatever vector width the build runs (it is
      * used on AVX-512 only; the 128- and 256-bit test runs still check its arithmetic): each lane sums its token's
      * products in column order, so the result is the float sum in that order, not just close to it.

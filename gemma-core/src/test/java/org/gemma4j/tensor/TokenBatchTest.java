@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,67 @@ class TokenBatchTest {
             assertEquals(lane, b.laneTokens(), "n " + n);
             float[] expected = transposed(x, lane, cols);
             assertArrayEquals(expected, Arrays.copyOf(b.columns(), lane * cols), "n " + n);
+        }
+    }
+
+    /** {@code x} rounded to Q8_0 blocks the way llama.cpp quantizes a product's input: {@code fp16(amax/127)·rint(x·127/amax)}. */
+    static float[] roundedToQ8_0(float[] x) {
+        float[] y = new float[x.length];
+        for (int off = 0; off < x.length; off += 32) {
+            float amax = 0f;
+            for (int i = 0; i < 32; i++) {
+                amax = Math.max(amax, Math.abs(x[off + i]));
+            }
+            float id = amax != 0f ? 127f / amax : 0f;
+            float dh = Float.float16ToFloat(Float.floatToFloat16(amax / 127f));
+            for (int i = 0; i < 32; i++) {
+                y[off + i] = dh * (float) Math.rint(x[off + i] * id);
+            }
+        }
+        return y;
+    }
+
+    @Test
+    void laysOutQ8_0IntegersThatGiveBackTheRoundedValues() {
+        int tile = RowProducts.LANE_TILE_TOKENS;
+        int cols = 96;
+        for (int n : new int[] {3, 64, 130}) {
+            float[] x = roundedToQ8_0(RandomTensors.gaussian(n * cols, n));
+            java.util.Arrays.fill(x, 0, 32, 0f); // an all-zero block: scale 0
+            TokenBatch b = new TokenBatch().prepareQ8_0(x, n, cols);
+            b.layOut(0, n);
+            int lane = tile > 0 ? n / tile * tile : 0;
+            assertEquals(lane, b.laneTokens());
+            assertTrue(b.q8());
+            for (int t = 0; t < lane; t++) {
+                int l = t / 32 * 32 + TokenBatch.quantLane(t % 32);
+                for (int k = 0; k < cols; k++) {
+                    short q = b.quants()[k * lane + l];
+                    float d = b.quantScales()[k / 32 * lane + t];
+                    assertTrue(Math.abs(q) <= 127, "q " + q);
+                    assertEquals(x[t * cols + k], d * q, 0f, "token " + t + " column " + k); // -0 and 0 alike
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new TokenBatch().prepareQ8_0(new float[64 * 40], 64, 40));
+    }
+
+    @Test
+    void everyTensorTakesAQ8_0Batch() {
+        // A Q8_0 weight does not multiply integers; it must still see the batch's rows (its lane tile would read
+        // float columns that were never laid out).
+        int n = Math.max(70, RowProducts.LANE_TILE_TOKENS + 6);
+        int cols = 64;
+        float[] x = roundedToQ8_0(RandomTensors.gaussian(n * cols, 5));
+        Tensor t = RandomTensors.random(java.lang.foreign.Arena.ofAuto(), GgmlType.Q8_0, 5, cols, 9);
+        TokenBatch b = new TokenBatch().prepareQ8_0(x, n, cols);
+        b.layOut(0, n);
+        float[] out = new float[n * 5];
+        t.matMul(b, out, 5, 0, 5);
+        for (int tok = 0; tok < n; tok++) {
+            for (int r = 0; r < 5; r++) {
+                assertEquals(t.dot(r, x, tok * cols), out[tok * 5 + r], 1e-4f, "token " + tok + " row " + r);
+            }
         }
     }
 
