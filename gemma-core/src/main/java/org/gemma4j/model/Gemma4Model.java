@@ -219,7 +219,7 @@ public final class Gemma4Model implements AutoCloseable {
         final TokenBatch tokens = new TokenBatch(); // the current product's input, laid out for the batched kernels
         float[] preparedFrom; // the activations tokens was prepared from, and how they were rounded
         ActivationRounding.Kind preparedKind;
-        boolean preparedQ8; // laid out as Q8_0 integers (TokenBatch#prepareQ8_0)
+        boolean preparedInts; // laid out as integers (TokenBatch#prepareQ8_0, prepareQ8_K)
 
         Batch(Gemma4Config c, int n) {
             this.config = c;
@@ -553,7 +553,7 @@ public final class Gemma4Model implements AutoCloseable {
      * after gate): the rounded, laid-out input is reused when {@code w} rounds the way the previous weights did.
      */
     private void matmulSameInput(Batch b, Tensor w, float[] x, int n, float[] out) {
-        if (n > 1 && b.preparedFrom == x && b.preparedKind == roundingKind(w) && b.preparedQ8 == takesQ8(w) && b.tokens.n() == n
+        if (n > 1 && b.preparedFrom == x && b.preparedKind == roundingKind(w) && b.preparedInts == takesIntegers(w) && b.tokens.n() == n
                 && b.tokens.cols() == w.cols()) {
             batchedProduct(w, b.tokens, out);
         } else {
@@ -570,8 +570,9 @@ public final class Gemma4Model implements AutoCloseable {
         int cols = w.cols();
         ActivationRounding.Kind kind = roundingKind(w);
         float[] in = kind == ActivationRounding.Kind.NONE ? x : b.roundedScratch(n * cols);
-        boolean q8 = takesQ8(w);
-        TokenBatch batch = q8 ? b.tokens.prepareQ8_0(in, n, cols) : b.tokens.prepare(in, n, cols);
+        boolean ints = takesIntegers(w);
+        TokenBatch batch = !ints ? b.tokens.prepare(in, n, cols)
+                : kind == ActivationRounding.Kind.Q8_0 ? b.tokens.prepareQ8_0(in, n, cols) : b.tokens.prepareQ8_K(in, n, cols);
         pool.forRange((n + 15) / 16, 1, (from, to) -> {
             int t0 = 16 * from;
             int t1 = Math.min(n, 16 * to);
@@ -582,13 +583,14 @@ public final class Gemma4Model implements AutoCloseable {
         });
         b.preparedFrom = x;
         b.preparedKind = kind;
-        b.preparedQ8 = q8;
+        b.preparedInts = ints;
         return batch;
     }
 
-    /** Whether {@code w}'s batched product takes its input as Q8_0 integers: only when it is rounded to them. */
-    private boolean takesQ8(Tensor w) {
-        return roundingKind(w) == ActivationRounding.Kind.Q8_0 && w.takesQ8_0Batches();
+    /** Whether {@code w}'s batched product takes its input as integers: only when it is rounded to Q8_0 or Q8_K blocks. */
+    private boolean takesIntegers(Tensor w) {
+        ActivationRounding.Kind kind = roundingKind(w);
+        return (kind == ActivationRounding.Kind.Q8_0 || kind == ActivationRounding.Kind.Q8_K) && w.takesIntegerBatches();
     }
 
     private ActivationRounding.Kind roundingKind(Tensor w) {

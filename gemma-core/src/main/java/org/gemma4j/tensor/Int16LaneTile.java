@@ -10,11 +10,13 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The batched product of 4-bit weights and tokens rounded to Q8_0 blocks, in 16-bit integers: eight weight rows
- * {@code q - 8} ({@code |q - 8| ≤ 8}) against 64 tokens' integers ({@code |q| ≤ 127}) held in the lanes of two
- * 32-lane short vectors ({@link TokenBatch#quants()}). A block's 32 products per lane sum to at most
- * {@code 32·8·127 = 32512}, inside a short, so each block is summed exactly in 16 bits, then converted and scaled
- * by {@code d_w·d_x} into float accumulators: llama.cpp's integer dot product, with the tokens in the lanes.
+ * The batched product of 4-bit weights and tokens rounded to Q8_0 or Q8_K blocks, in 16-bit integers: eight weight
+ * rows of integers {@code q - 8} ({@code |q - 8| ≤ 8}) against 64 tokens' integers ({@code |q| ≤ 127}) held in the
+ * lanes of two 32-lane short vectors ({@link TokenBatch#quants()}). 32 products per lane sum to at most
+ * {@code 32·8·127 = 32512}, inside a short, so each run of 32 columns is summed exactly in 16 bits, then converted
+ * and scaled into float accumulators: llama.cpp's integer dot product, with the tokens in the lanes. A weight row
+ * gives, per 32 columns, a scale {@code a} and (K-quants) an offset {@code b}, its values being {@code a·(q-8) + b};
+ * a token its scale {@code d} and {@code d·Σq}; their product is {@code d·(a·Σ(q-8)q_x + b·Σq_x)}.
  *
  * <p>Why: a 512-bit {@code vpmullw} + {@code vpaddw} pair does 32 products where a fused multiply-add does 16, and
  * this Zen 4 issues one of each per cycle. The float lane tile runs at the FMA peak (~116 GFLOP/s); this one, block
@@ -41,12 +43,13 @@ final class Int16LaneTile {
      * out as integers. Results are staged per thread as {@code [laneTokens, 16]} and copied out every 16 rows, as in
      * {@link RowProducts#matMul}.
      */
-    static void matMul(Q4_0Tensor w, TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
+    static void matMul(BlockTensor w, TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
         int cols = w.cols();
         int blocks = cols / 32;
         int laneTokens = in.laneTokens();
         short[][] rows = KernelScratch.shortRows(ROWS, cols);
         float[][] scales = KernelScratch.blockScales(ROWS, blocks);
+        float[][] offsets = w.intRowsHaveOffsets() ? KernelScratch.blockOffsets(ROWS, blocks) : null;
         short[] sums = KernelScratch.shortSums(ROWS * TOKENS);
         float[] acc = KernelScratch.tileSums(ROWS * TOKENS);
         float[] stage = KernelScratch.stage(RowProducts.STAGED_ROWS * laneTokens);
@@ -54,10 +57,10 @@ final class Int16LaneTile {
         int r = rowFrom;
         for (; rowTo - r >= ROWS; r += ROWS) {
             for (int i = 0; i < ROWS; i++) {
-                w.decodeRowInt(r + i, rows[i], scales[i]);
+                w.decodeRowInt(r + i, rows[i], scales[i], offsets == null ? null : offsets[i]);
             }
             for (int t0 = 0; t0 < laneTokens; t0 += TOKENS) {
-                tile(rows, scales, blocks, in.quants(), in.quantScales(), laneTokens, t0, sums, acc);
+                tile(rows, scales, offsets, blocks, in, t0, sums, acc);
                 for (int t = 0; t < TOKENS; t++) {
                     for (int i = 0; i < ROWS; i++) {
                         stage[(t0 + t) * RowProducts.STAGED_ROWS + staged + i] = acc[i * TOKENS + t];
@@ -79,85 +82,95 @@ final class Int16LaneTile {
     }
 
     /**
-     * Eight rows ({@code w[i]}: {@code q - 8} per column; {@code d[i]}: scale per block) against tokens
-     * {@code t0 .. t0 + 64} of {@code quants} ({@code [cols, stride]}, scales {@code [blocks, stride]}), into
-     * {@code acc} ({@code [8, 64]}, tokens in order). Per block: 16 short accumulators over 32 columns, two token
-     * loads and eight broadcast weights per column; then {@link #scaleBlock}.
+     * Eight rows ({@code w[i]}: {@code q - 8} per column; {@code a[i]}, {@code b[i]} or {@code b == null}: scale
+     * and offset per 32 columns) against tokens {@code t0 .. t0 + 64} of {@code in}, into {@code acc}
+     * ({@code [8, 64]}, tokens in order). Per 32 columns: 16 short accumulators, two token loads and eight broadcast
+     * weights per column; then {@link #scaleBlock}.
      */
-    static void tile(short[][] w, float[][] d, int blocks, short[] quants, float[] scales, int stride, int t0,
-            short[] sums, float[] acc) {
-        short[] a = w[0], b = w[1], c = w[2], e = w[3], f = w[4], g = w[5], h = w[6], j = w[7];
+    static void tile(short[][] w, float[][] a, float[][] b, int blocks, TokenBatch in, int t0, short[] sums,
+            float[] acc) {
+        short[] quants = in.quants();
+        int stride = in.laneTokens();
+        short[] r0 = w[0], r1 = w[1], r2 = w[2], r3 = w[3], r4 = w[4], r5 = w[5], r6 = w[6], r7 = w[7];
         Arrays.fill(acc, 0, ROWS * TOKENS, 0f);
         for (int blk = 0; blk < blocks; blk++) {
-            ShortVector a0 = ShortVector.zero(S), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
-            ShortVector f0 = a0, f1 = a0, g0 = a0, g1 = a0, h0 = a0, h1 = a0, j0 = a0, j1 = a0;
+            ShortVector s00 = ShortVector.zero(S), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00;
+            ShortVector s30 = s00, s31 = s00, s40 = s00, s41 = s00, s50 = s00, s51 = s00, s60 = s00, s61 = s00;
+            ShortVector s70 = s00, s71 = s00;
             int k0 = 32 * blk;
             for (int k = k0, o = k0 * stride + t0; k < k0 + 32; k++, o += stride) {
                 ShortVector v0 = ShortVector.fromArray(S, quants, o);
                 ShortVector v1 = ShortVector.fromArray(S, quants, o + 32);
-                ShortVector x = ShortVector.broadcast(S, a[k]);
-                a0 = x.mul(v0).add(a0);
-                a1 = x.mul(v1).add(a1);
-                x = ShortVector.broadcast(S, b[k]);
-                b0 = x.mul(v0).add(b0);
-                b1 = x.mul(v1).add(b1);
-                x = ShortVector.broadcast(S, c[k]);
-                c0 = x.mul(v0).add(c0);
-                c1 = x.mul(v1).add(c1);
-                x = ShortVector.broadcast(S, e[k]);
-                e0 = x.mul(v0).add(e0);
-                e1 = x.mul(v1).add(e1);
-                x = ShortVector.broadcast(S, f[k]);
-                f0 = x.mul(v0).add(f0);
-                f1 = x.mul(v1).add(f1);
-                x = ShortVector.broadcast(S, g[k]);
-                g0 = x.mul(v0).add(g0);
-                g1 = x.mul(v1).add(g1);
-                x = ShortVector.broadcast(S, h[k]);
-                h0 = x.mul(v0).add(h0);
-                h1 = x.mul(v1).add(h1);
-                x = ShortVector.broadcast(S, j[k]);
-                j0 = x.mul(v0).add(j0);
-                j1 = x.mul(v1).add(j1);
+                ShortVector x = ShortVector.broadcast(S, r0[k]);
+                s00 = x.mul(v0).add(s00);
+                s01 = x.mul(v1).add(s01);
+                x = ShortVector.broadcast(S, r1[k]);
+                s10 = x.mul(v0).add(s10);
+                s11 = x.mul(v1).add(s11);
+                x = ShortVector.broadcast(S, r2[k]);
+                s20 = x.mul(v0).add(s20);
+                s21 = x.mul(v1).add(s21);
+                x = ShortVector.broadcast(S, r3[k]);
+                s30 = x.mul(v0).add(s30);
+                s31 = x.mul(v1).add(s31);
+                x = ShortVector.broadcast(S, r4[k]);
+                s40 = x.mul(v0).add(s40);
+                s41 = x.mul(v1).add(s41);
+                x = ShortVector.broadcast(S, r5[k]);
+                s50 = x.mul(v0).add(s50);
+                s51 = x.mul(v1).add(s51);
+                x = ShortVector.broadcast(S, r6[k]);
+                s60 = x.mul(v0).add(s60);
+                s61 = x.mul(v1).add(s61);
+                x = ShortVector.broadcast(S, r7[k]);
+                s70 = x.mul(v0).add(s70);
+                s71 = x.mul(v1).add(s71);
             }
-            a0.intoArray(sums, 0);
-            a1.intoArray(sums, 32);
-            b0.intoArray(sums, 64);
-            b1.intoArray(sums, 96);
-            c0.intoArray(sums, 128);
-            c1.intoArray(sums, 160);
-            e0.intoArray(sums, 192);
-            e1.intoArray(sums, 224);
-            f0.intoArray(sums, 256);
-            f1.intoArray(sums, 288);
-            g0.intoArray(sums, 320);
-            g1.intoArray(sums, 352);
-            h0.intoArray(sums, 384);
-            h1.intoArray(sums, 416);
-            j0.intoArray(sums, 448);
-            j1.intoArray(sums, 480);
-            scaleBlock(sums, d, blk, scales, blk * stride + t0, acc);
+            s00.intoArray(sums, 0);
+            s01.intoArray(sums, 32);
+            s10.intoArray(sums, 64);
+            s11.intoArray(sums, 96);
+            s20.intoArray(sums, 128);
+            s21.intoArray(sums, 160);
+            s30.intoArray(sums, 192);
+            s31.intoArray(sums, 224);
+            s40.intoArray(sums, 256);
+            s41.intoArray(sums, 288);
+            s50.intoArray(sums, 320);
+            s51.intoArray(sums, 352);
+            s60.intoArray(sums, 384);
+            s61.intoArray(sums, 416);
+            s70.intoArray(sums, 448);
+            s71.intoArray(sums, 480);
+            scaleBlock(sums, a, b, blk, in.quantScales(), in.quantSums(), blk * stride + t0, acc);
         }
     }
 
     /**
-     * {@code acc[i, t] += sums[i, t]·d[i][blk]·scales[so + t]}: each 32-bit lane of a short accumulator holds tokens
-     * {@code l} (low half) and {@code l + 16} (high half) of its group, so the two halves, sign-extended and
-     * converted, are tokens {@code 0..15} and {@code 16..31} in order.
+     * {@code acc[i, t] += sums[i, t]·a[i][blk]·scales[so + t] + b[i][blk]·tokenSums[so + t]}: each 32-bit lane of a
+     * short accumulator holds tokens {@code l} (low half) and {@code l + 16} (high half) of its group, so the two
+     * halves, sign-extended and converted, are tokens {@code 0..15} and {@code 16..31} in order.
      */
-    private static void scaleBlock(short[] sums, float[][] d, int blk, float[] scales, int so, float[] acc) {
+    private static void scaleBlock(short[] sums, float[][] a, float[][] b, int blk, float[] scales, float[] tokenSums,
+            int so, float[] acc) {
         for (int i = 0; i < ROWS; i++) {
-            float di = d[i][blk];
+            float ai = a[i][blk];
+            FloatVector bi = FloatVector.broadcast(F, b == null ? 0f : b[i][blk]);
             for (int v = 0; v < 2; v++) {
                 int o = i * TOKENS + 32 * v;
-                IntVector pairs = ShortVector.fromArray(S, sums, o).reinterpretAsInts();
-                FloatVector low = (FloatVector) pairs.lanewise(VectorOperators.LSHL, 16)
-                        .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                FloatVector high = (FloatVector) pairs.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
                 int x = so + 32 * v;
-                low.mul(di).fma(FloatVector.fromArray(F, scales, x), FloatVector.fromArray(F, acc, o)).intoArray(acc, o);
-                high.mul(di).fma(FloatVector.fromArray(F, scales, x + 16), FloatVector.fromArray(F, acc, o + 16))
-                        .intoArray(acc, o + 16);
+                FloatVector low = FloatVector.fromArray(F, acc, o);
+                FloatVector high = FloatVector.fromArray(F, acc, o + 16);
+                if (b != null) {
+                    low = FloatVector.fromArray(F, tokenSums, x).fma(bi, low);
+                    high = FloatVector.fromArray(F, tokenSums, x + 16).fma(bi, high);
+                }
+                IntVector pairs = ShortVector.fromArray(S, sums, o).reinterpretAsInts();
+                FloatVector lowSums = (FloatVector) pairs.lanewise(VectorOperators.LSHL, 16)
+                        .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                FloatVector highSums = (FloatVector) pairs.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                lowSums.mul(ai).fma(FloatVector.fromArray(F, scales, x), low).intoArray(acc, o);
+                highSums.mul(ai).fma(FloatVector.fromArray(F, scales, x + 16), high).intoArray(acc, o + 16);
             }
         }
     }

@@ -6,7 +6,7 @@ package org.gemma4j.tensor;
  * allocating these per call cost up to 1.6 MB of garbage per token (E2B Q4_0). A caller may hold buffers of
  * several kinds at once; code it calls meanwhile must not use those kinds (batched products hold rows, tile sums
  * and the stage while the row decoders run, which use none; the 16-bit product holds integer rows, block scales,
- * short sums, tile sums and the stage, and is done with the tile sums before it calls the row tiles).
+ * offsets, short sums, tile sums and the stage, and is done with the tile sums before it calls the row tiles).
  */
 final class KernelScratch {
     private static final ThreadLocal<KernelScratch> CURRENT = ThreadLocal.withInitial(KernelScratch::new);
@@ -18,6 +18,7 @@ final class KernelScratch {
     private float[] stage = new float[0];
     private short[][] shortRows = new short[0][0];
     private float[][] blockScales = new float[0][0];
+    private float[][] blockOffsets = new float[0][0];
     private short[] shortSums = new short[0];
 
     private KernelScratch() {}
@@ -76,6 +77,15 @@ final class KernelScratch {
             s.blockScales = new float[count][blocks];
         }
         return s.blockScales;
+    }
+
+    /** This thread's {@code count} buffers of at least {@code blocks} floats for those rows' block offsets. */
+    static float[][] blockOffsets(int count, int blocks) {
+        KernelScratch s = CURRENT.get();
+        if (s.blockOffsets.length < count || s.blockOffsets[0].length < blocks) {
+            s.blockOffsets = new float[count][blocks];
+        }
+        return s.blockOffsets;
     }
 
     /** This thread's buffer of at least {@code n} shorts for a 16-bit register tile's accumulators. */

@@ -4,11 +4,13 @@ import static org.gemma4j.tensor.Simd.F;
 import static org.gemma4j.tensor.Simd.L;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -25,15 +27,67 @@ final class Q4KTensor extends BlockTensor {
     private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_128;
     /** Lanes 0-7 of a 16-lane scale vector: the scales (the other 8 are the mins). */
     private static final VectorMask<Float> FIRST_EIGHT = F.indexInRange(0, 8);
+    /** 32 nibble bytes, widened to 32 shorts for {@link #decodeRowInt}. */
+    private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
 
     Q4KTensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.Q4_K, ne, data);
     }
 
-    /** The batched product compiled for this class alone: see {@link BlockTensor#matMul}. */
+    /**
+     * The batched product compiled for this class alone (see {@link BlockTensor#matMul}); on a batch laid out as Q8_K
+     * integers, {@link Int16LaneTile}.
+     */
     @Override
     public void matMul(TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
-        super.matMul(in, out, outStride, rowFrom, rowTo);
+        if (in.quantBlock() == 256 && in.laneTokens() > 0 && in.cols() == cols() && Int16LaneTile.AVAILABLE) {
+            Int16LaneTile.matMul(this, in, out, outStride, rowFrom, rowTo);
+        } else {
+            super.matMul(in, out, outStride, rowFrom, rowTo);
+        }
+    }
+
+    @Override
+    public boolean takesIntegerBatches() {
+        return Int16LaneTile.AVAILABLE;
+    }
+
+    @Override
+    boolean intRowsHaveOffsets() {
+        return true;
+    }
+
+    /**
+     * {@link BlockTensor#decodeRowInt}: {@code q - 8} per value; per sub-block the scale {@code a = d·sc} and the
+     * offset {@code 8a - dmin·m}, so that {@code a·(q - 8) + b = d·sc·q - dmin·m}.
+     */
+    @Override
+    void decodeRowInt(long row, short[] q, float[] scale, float[] offset) {
+        MemorySegment s = data();
+        long base = row * rowBytes();
+        for (int b = 0, n = cols() / 256; b < n; b++) {
+            long off = base + 144L * b;
+            int dd = LittleEndian.i32(s, off);
+            float d = LittleEndian.f16Low(dd);
+            float dmin = LittleEndian.f16High(dd);
+            long lo = LittleEndian.i64(s, off + SCALES);
+            int hi = LittleEndian.i32(s, off + SCALES + 8);
+            long scales = KQuantScales.packedScales(lo, hi);
+            long mins = KQuantScales.packedMins(lo, hi);
+            for (int j = 0; j < 8; j++) {
+                float a = d * KQuantScales.at(scales, j);
+                scale[8 * b + j] = a;
+                offset[8 * b + j] = 8f * a - dmin * KQuantScales.at(mins, j);
+            }
+            for (int k = 0; k < 4; k++) {
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B32, s, off + QS + 32 * k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, S32, 0);
+                int o = 256 * b + 64 * k;
+                v.and((short) 0xF).sub((short) 8).intoArray(q, o);
+                v.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8).intoArray(q, o + 32);
+            }
+        }
     }
 
     /** The row decoder, this class's own loop: see {@link Tensor#matVec(float[], float[], int, int, int)}. */

@@ -31,7 +31,7 @@ final class Q4_0Tensor extends BlockTensor {
      */
     @Override
     public void matMul(TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
-        if (in.q8() && in.laneTokens() > 0 && in.cols() == cols()) {
+        if (in.quantBlock() == 32 && in.laneTokens() > 0 && in.cols() == cols() && Int16LaneTile.AVAILABLE) {
             Int16LaneTile.matMul(this, in, out, outStride, rowFrom, rowTo);
         } else {
             super.matMul(in, out, outStride, rowFrom, rowTo);
@@ -39,15 +39,13 @@ final class Q4_0Tensor extends BlockTensor {
     }
 
     @Override
-    public boolean takesQ8_0Batches() {
+    public boolean takesIntegerBatches() {
         return Int16LaneTile.AVAILABLE;
     }
 
-    /**
-     * Row {@code row} for {@link Int16LaneTile}: {@code q - 8} per value into {@code q}, the fp16 scale of each block
-     * into {@code d}.
-     */
-    void decodeRowInt(long row, short[] q, float[] d) {
+    /** {@link BlockTensor#decodeRowInt}: {@code q - 8} per value, the fp16 scale {@code d} of each block, no offsets. */
+    @Override
+    void decodeRowInt(long row, short[] q, float[] d, float[] offset) {
         MemorySegment s = data();
         long base = row * rowBytes();
         for (int b = 0, n = cols() / 32; b < n; b++) {

@@ -46,7 +46,7 @@ final class RowProducts {
         int cols = w.cols();
         float[] x = in.rows();
         int n = in.n();
-        int laneTokens = in.q8() ? 0 : in.laneTokens(); // integers are for Int16LaneTile: row tiles take them all
+        int laneTokens = in.quantBlock() > 0 ? 0 : in.laneTokens(); // integers are for Int16LaneTile: row tiles take them all
         float[][] rows = KernelScratch.rows(cols);
         float[] sums = KernelScratch.tileSums(16 * F.length()); // accumulator lanes on their way to the output
         float[] stage = KernelScratch.stage(STAGED_ROWS * laneTokens); // [laneTokens, STAGED_ROWS]

@@ -146,11 +146,12 @@ public abstract class Tensor {
     }
 
     /**
-     * Whether {@link #matMul(TokenBatch, float[], int, int, int)} is faster on a batch prepared with
-     * {@link TokenBatch#prepareQ8_0} (input rounded to Q8_0 blocks, as llama.cpp rounds it for this type): Q4_0 on
-     * AVX-512 multiplies those integers in 16 bits. Any tensor accepts either kind of batch.
+     * Whether {@link #matMul(TokenBatch, float[], int, int, int)} is faster on a batch laid out as integers, prepared
+     * with {@link TokenBatch#prepareQ8_0} or {@link TokenBatch#prepareQ8_K} from input rounded the way llama.cpp
+     * rounds it for this type (Q8_0 for Q4_0, Q8_K for the K-quants): Q4_0 and Q4_K on AVX-512 multiply those
+     * integers in 16 bits. Any tensor accepts any kind of batch.
      */
-    public boolean takesQ8_0Batches() {
+    public boolean takesIntegerBatches() {
         return false;
     }
 

@@ -8,8 +8,9 @@ package org.gemma4j.tensor;
  * (the row-major tile sums the 16 lanes of each of its 16 accumulators, ~10 % of its time on 1536-column rows);
  * see {@code RowProducts#laneTile}. One transposition serves every worker thread and every row of the weight.
  *
- * <p>A batch of activations already rounded to Q8_0 blocks ({@link #prepareQ8_0}) lays its lane tokens out as those
- * blocks' integers instead, for the 16-bit integer product of 4-bit weights ({@code Int16LaneTile}).
+ * <p>A batch of activations already rounded to Q8_0 or Q8_K blocks ({@link #prepareQ8_0}, {@link #prepareQ8_K}) lays
+ * its lane tokens out as those blocks' integers instead, for the 16-bit integer product of 4-bit weights
+ * ({@code Int16LaneTile}).
  *
  * <p>Thread safety: {@link #set} and {@link #prepare} must not run concurrently with anything else on the same batch;
  * {@link #layOut} may, for disjoint ranges (see there). Once laid out, any number of threads may read the batch (the
@@ -22,9 +23,10 @@ public final class TokenBatch {
     private int cols;
     private float[] columns = new float[0];
     private int laneTokens;
-    private boolean q8;
+    private int quantBlock; // 32 (Q8_0) or 256 (Q8_K) when laid out as integers, else 0
     private short[] quants = new short[0];
     private float[] quantScales = new float[0];
+    private float[] quantSums = new float[0];
 
     /** An empty batch, to be {@link #set} (and reused: its column buffer only grows). */
     public TokenBatch() {}
@@ -49,23 +51,32 @@ public final class TokenBatch {
      * several threads. {@code x} may still be written (rows not yet laid out) until their {@code layOut}.
      */
     public TokenBatch prepare(float[] x, int n, int cols) {
-        return prepare(x, n, cols, false);
+        return prepare(x, n, cols, 0);
     }
 
     /**
      * {@link #prepare} for rows already rounded to Q8_0 blocks (each 32-value block {@code fp16(d)·q},
-     * {@code |q| ≤ 127}, as llama.cpp quantizes a product's input): {@link #layOut} then lays the lane tokens out as
-     * their integers {@code q} and scales {@code d}, recovered exactly from the rounded values, instead of floats.
-     * Rows that are not so rounded would be rounded here, silently: pass only rounded rows.
+     * {@code |q| ≤ 127}, as llama.cpp quantizes a product's input for Q4_0, Q8_0 and the like): {@link #layOut} then
+     * lays the lane tokens out as their integers {@code q} and scales {@code d}, recovered exactly from the rounded
+     * values, instead of floats. Rows that are not so rounded would be rounded here, silently: pass only rounded rows.
      */
     public TokenBatch prepareQ8_0(float[] x, int n, int cols) {
-        if (cols % 32 != 0) {
-            throw new IllegalArgumentException("Q8_0 blocks need a multiple of 32 columns, got " + cols);
-        }
-        return prepare(x, n, cols, true);
+        return prepare(x, n, cols, 32);
     }
 
-    private TokenBatch prepare(float[] x, int n, int cols, boolean q8) {
+    /**
+     * {@link #prepareQ8_0} for rows rounded to Q8_K blocks (256 values {@code d·q}, {@code d} a float,
+     * {@code |q| ≤ 127}: the input of the K-quants' products); {@code d} is recovered to within a rounding.
+     */
+    public TokenBatch prepareQ8_K(float[] x, int n, int cols) {
+        return prepare(x, n, cols, 256);
+    }
+
+    private TokenBatch prepare(float[] x, int n, int cols, int quantBlock) {
+        if (quantBlock > 0 && cols % quantBlock != 0) {
+            throw new IllegalArgumentException("blocks of " + quantBlock + " need a multiple of " + quantBlock
+                    + " columns, got " + cols);
+        }
         if (n < 1 || cols < 1) {
             throw new IllegalArgumentException("a token batch needs n ≥ 1 and cols ≥ 1, got n=" + n + ", cols=" + cols);
         }
@@ -77,12 +88,13 @@ public final class TokenBatch {
         this.cols = cols;
         int tile = RowProducts.LANE_TILE_TOKENS;
         this.laneTokens = tile > 0 ? n / tile * tile : 0;
-        this.q8 = q8;
+        this.quantBlock = quantBlock;
         long len = (long) laneTokens * cols;
-        if (q8) {
+        if (quantBlock > 0) {
             if (quants.length < len) {
                 quants = new short[Math.toIntExact(len)];
                 quantScales = new float[Math.toIntExact(len / 32)];
+                quantSums = new float[Math.toIntExact(len / 32)];
             }
         } else if (columns.length < len) {
             columns = new float[Math.toIntExact(len)];
@@ -97,7 +109,7 @@ public final class TokenBatch {
      */
     public void layOut(int from, int to) {
         int end = Math.min(to, laneTokens);
-        if (q8) {
+        if (quantBlock > 0) {
             layOutQuants(from, end);
             return;
         }
@@ -115,26 +127,32 @@ public final class TokenBatch {
     }
 
     /**
-     * Tokens {@code [from, to)} as Q8_0 integers: {@code q} of token {@code t}, column {@code k} at
+     * Tokens {@code [from, to)} as integers: {@code q} of token {@code t}, column {@code k} at
      * {@code k·laneTokens + 32·(t/32) + lane(t % 32)}, where tokens {@code i} and {@code i + 16} of a group of 32
      * share the 32-bit lane {@code i} ({@link #quantLane}), so that the two halves of a 32-bit lane, converted to floats,
-     * hold tokens in order; {@code d} of token {@code t}, block {@code b} at {@code b·laneTokens + t}. The
-     * rounded values are exactly {@code fp16(d)·q} with {@code max |q| = 127}, so {@code max|x| / 127} is
-     * {@code fp16(d)} and {@code x / d} is {@code q}, both exact.
+     * hold tokens in order. Per 32 columns {@code b} of token {@code t}, at {@code b·laneTokens + t}: the scale
+     * {@code d} of the block holding them ({@link #quantScales()}) and {@code d·Σq} over the 32 ({@link #quantSums()}).
+     * A block's largest value has {@code |q| = 127}, so {@code max|x| / 127} is {@code d} (exactly for Q8_0's fp16
+     * {@code d}: {@code 127·d} is exact in a float) and {@code rint(x / d)} is {@code q}.
      */
     private void layOutQuants(int from, int to) {
         for (int t = from; t < to; t++) {
             int lane = t / 32 * 32 + quantLane(t % 32);
-            for (int b = 0, blocks = cols / 32; b < blocks; b++) {
-                int x0 = t * cols + 32 * b;
+            for (int x0 = t * cols, end = x0 + cols, b = 0; x0 < end; x0 += quantBlock) {
                 float amax = 0f;
-                for (int i = 0; i < 32; i++) {
+                for (int i = 0; i < quantBlock; i++) {
                     amax = Math.max(amax, Math.abs(rows[x0 + i]));
                 }
                 float d = amax / 127f;
-                quantScales[b * laneTokens + t] = d;
-                for (int i = 0; i < 32; i++) {
-                    quants[(32 * b + i) * laneTokens + lane] = d == 0f ? 0 : (short) Math.rint(rows[x0 + i] / d);
+                for (int sub = 0; sub < quantBlock; sub += 32, b++) {
+                    int sum = 0;
+                    for (int i = 0; i < 32; i++) {
+                        int q = d == 0f ? 0 : (int) Math.max(-127, Math.min(127, Math.rint(rows[x0 + sub + i] / d)));
+                        quants[(32 * b + i) * laneTokens + lane] = (short) q;
+                        sum += q;
+                    }
+                    quantScales[b * laneTokens + t] = d;
+                    quantSums[b * laneTokens + t] = d * sum;
                 }
             }
         }
@@ -170,18 +188,26 @@ public final class TokenBatch {
         return columns;
     }
 
-    /** Whether the lane tokens are laid out as Q8_0 integers ({@link #quants()}) instead of {@link #columns()}. */
-    boolean q8() {
-        return q8;
+    /**
+     * 32 (Q8_0) or 256 (Q8_K) when the lane tokens are laid out as integers ({@link #quants()}) instead of
+     * {@link #columns()}; 0 for floats.
+     */
+    int quantBlock() {
+        return quantBlock;
     }
 
-    /** {@code [cols, laneTokens]} Q8_0 integers, the tokens of each group of 32 interleaved (see {@link #layOutQuants}). */
+    /** {@code [cols, laneTokens]} integers, the tokens of each group of 32 interleaved (see {@link #layOutQuants}). */
     short[] quants() {
         return quants;
     }
 
-    /** {@code [cols/32, laneTokens]}: the Q8_0 scale of each block of each lane token. */
+    /** {@code [cols/32, laneTokens]}: the scale {@code d} of each lane token's 32 values (that of their block). */
     float[] quantScales() {
         return quantScales;
+    }
+
+    /** {@code [cols/32, laneTokens]}: {@code d·Σq} over each lane token's 32 values. */
+    float[] quantSums() {
+        return quantSums;
     }
 }

@@ -82,20 +82,23 @@ class KernelAllocationTest {
     }
 
     /**
-     * Q4_0's batched product in both of its forms, with its decode in between: on a batch of Q8_0 integers (the 16-bit
+     * Q4_0's and Q4_K's batched products in both of their forms, with its decode in between: on a batch of Q8_0 integers (the 16-bit
      * lane tile, its float row tiles for 8 tokens past the lane tiles and for the rows past the last 8) and on a float
      * batch, as a model under either numerics runs them; all of it inlined into one {@code matMul} must stay within
      * C2's budget.
      */
-    @Test
+    @ParameterizedTest
+    @CsvSource({"Q4_0", "Q4_K"})
     @Order(2)
-    void q4_0DecodeAndBothPrefillsInterleavedAllocateNothingOnceCompiled() throws Throwable {
+    void decodeAndBothPrefillsInterleavedAllocateNothingOnceCompiled(GgmlType type) throws Throwable {
         int rows = 68; // eight 8-row tiles and four rows for the row tiles
         int n = 72;
-        Tensor t = RandomTensors.mapped(ARENA, files, GgmlType.Q4_0, rows, 1536, 25);
+        Tensor t = RandomTensors.mapped(ARENA, files, type, rows, 1536, 25);
         float[] x = RandomTensors.gaussian(1536, 4);
-        float[] rounded = TokenBatchTest.roundedToQ8_0(RandomTensors.gaussian(n * 1536, 5));
-        TokenBatch integers = new TokenBatch().prepareQ8_0(rounded, n, 1536);
+        float[] raw = RandomTensors.gaussian(n * 1536, 5);
+        boolean k = type == GgmlType.Q4_K;
+        float[] rounded = k ? TokenBatchTest.roundedToQ8_K(raw) : TokenBatchTest.roundedToQ8_0(raw);
+        TokenBatch integers = k ? new TokenBatch().prepareQ8_K(rounded, n, 1536) : new TokenBatch().prepareQ8_0(rounded, n, 1536);
         integers.layOut(0, n);
         TokenBatch floats = TokenBatch.of(rounded, n, 1536);
         float[] out = new float[n * rows];
@@ -106,7 +109,7 @@ class KernelAllocationTest {
                 default -> t.matMul(floats, out, rows, 0, rows);
             }
         }, 150, 60, 1500);
-        assertTrue(a.perCall() <= LIMIT_BYTES_PER_CALL, "Q4_0 decode and both prefills interleaved still allocate "
+        assertTrue(a.perCall() <= LIMIT_BYTES_PER_CALL, type + " decode and both prefills interleaved still allocate "
                 + a.perCall() + " bytes per call after " + a.millis() + " ms");
     }
 

@@ -117,17 +117,21 @@ class TensorKernelsTest {
     }
 
     /**
-     * Q4_0 on a batch laid out as Q8_0 integers ({@link Int16LaneTile} on AVX-512, the float tiles elsewhere)
-     * against per-row dots of the same rounded input: 8-row tiles and the rows left over (9, 38 rows), 64-token
-     * tiles and the tokens past them (64, 69, 133 tokens), one block to many per row.
+     * Q4_0 and Q4_K on a batch laid out as Q8_0 / Q8_K integers ({@link Int16LaneTile} on AVX-512, the float tiles
+     * elsewhere) against per-row dots of the same rounded input: 8-row tiles and the rows left over (9, 38 rows),
+     * 64-token tiles and the tokens past them (64, 69, 133 tokens), one block to many per row.
      */
-    @Test
-    void q4_0ProductOnQ8_0IntegersEqualsPerRowDots() {
-        for (int cols : new int[] {32, 96, 1536}) for (int rows : new int[] {9, 38}) {
-            Tensor t = RandomTensors.random(ARENA, GgmlType.Q4_0, rows, cols, cols * 17L + rows);
-            float[] x = TokenBatchTest.roundedToQ8_0(RandomTensors.gaussian(133 * cols, 12));
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q4_K"})
+    void productOnIntegerBatchesEqualsPerRowDots(GgmlType type) {
+        boolean k = type == GgmlType.Q4_K;
+        for (int cols : k ? new int[] {256, 1536} : new int[] {32, 96, 1536}) for (int rows : new int[] {9, 38}) {
+            Tensor t = RandomTensors.random(ARENA, type, rows, cols, cols * 17L + rows);
+            float[] raw = RandomTensors.gaussian(133 * cols, 12);
+            float[] x = k ? TokenBatchTest.roundedToQ8_K(raw) : TokenBatchTest.roundedToQ8_0(raw);
+            assertTrue(t.takesIntegerBatches() == Int16LaneTile.AVAILABLE);
             for (int n : new int[] {64, 69, 133}) {
-                TokenBatch b = new TokenBatch().prepareQ8_0(x, n, cols);
+                TokenBatch b = k ? new TokenBatch().prepareQ8_K(x, n, cols) : new TokenBatch().prepareQ8_0(x, n, cols);
                 b.layOut(0, n);
                 int stride = rows + 3;
                 float[] mm = new float[n * stride];
@@ -138,7 +142,7 @@ class TensorKernelsTest {
                     for (int r = 1; r < rows; r++) {
                         float d = t.dot(r, x, tok * cols);
                         double tol = 1e-5 * magnitude(t, r, x, tok * cols);
-                        assertEquals(d, mm[tok * stride + r], tol, "cols " + cols + " n " + n + " token " + tok + " row " + r);
+                        assertEquals(d, mm[tok * stride + r], tol, type + " cols " + cols + " n " + n + " token " + tok + " row " + r);
                     }
                 }
             }

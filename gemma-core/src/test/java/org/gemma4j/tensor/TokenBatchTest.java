@@ -55,6 +55,60 @@ class TokenBatchTest {
         return y;
     }
 
+    /**
+     * {@code x} rounded to Q8_K blocks as llama.cpp quantizes a K-quant product's input: {@code m} the value of
+     * largest magnitude, {@code iscale = -127/m}, {@code q = min(127, rint(iscale·x))}, value {@code q/iscale}.
+     */
+    static float[] roundedToQ8_K(float[] x) {
+        float[] y = new float[x.length];
+        for (int off = 0; off < x.length; off += 256) {
+            float amax = 0f;
+            float max = 0f;
+            for (int i = 0; i < 256; i++) {
+                if (Math.abs(x[off + i]) > amax) {
+                    amax = Math.abs(x[off + i]);
+                    max = x[off + i];
+                }
+            }
+            if (amax == 0f) {
+                continue;
+            }
+            float iscale = -127f / max;
+            for (int i = 0; i < 256; i++) {
+                y[off + i] = (1f / iscale) * Math.min(127, (int) Math.rint(iscale * x[off + i]));
+            }
+        }
+        return y;
+    }
+
+    @Test
+    void laysOutQ8_KIntegersThatGiveBackTheRoundedValues() {
+        int tile = RowProducts.LANE_TILE_TOKENS;
+        int cols = 512;
+        int n = Math.max(70, tile + 6);
+        float[] x = roundedToQ8_K(RandomTensors.gaussian(n * cols, 8));
+        java.util.Arrays.fill(x, 256, 512, 0f); // an all-zero block: scale 0
+        TokenBatch b = new TokenBatch().prepareQ8_K(x, n, cols);
+        b.layOut(0, n);
+        int lane = b.laneTokens();
+        assertEquals(256, b.quantBlock());
+        for (int t = 0; t < lane; t++) {
+            int l = t / 32 * 32 + TokenBatch.quantLane(t % 32);
+            for (int sub = 0; sub < cols / 32; sub++) {
+                float d = b.quantScales()[sub * lane + t];
+                int sum = 0;
+                for (int k = 32 * sub; k < 32 * sub + 32; k++) {
+                    short q = b.quants()[k * lane + l];
+                    assertTrue(Math.abs(q) <= 127, "q " + q);
+                    assertEquals(x[t * cols + k], d * q, 1e-6f * Math.abs(x[t * cols + k]), "token " + t + " column " + k);
+                    sum += q;
+                }
+                assertEquals(d * sum, b.quantSums()[sub * lane + t], "token " + t + " sub-block " + sub);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new TokenBatch().prepareQ8_K(new float[64 * 288], 64, 288));
+    }
+
     @Test
     void laysOutQ8_0IntegersThatGiveBackTheRoundedValues() {
         int tile = RowProducts.LANE_TILE_TOKENS;
@@ -66,7 +120,7 @@ class TokenBatchTest {
             b.layOut(0, n);
             int lane = tile > 0 ? n / tile * tile : 0;
             assertEquals(lane, b.laneTokens());
-            assertTrue(b.q8());
+            assertEquals(32, b.quantBlock());
             for (int t = 0; t < lane; t++) {
                 int l = t / 32 * 32 + TokenBatch.quantLane(t % 32);
                 for (int k = 0; k < cols; k++) {
