@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * its lane tokens out as those blocks' integers instead, for the 16-bit integer product of 4-bit weights
  * ({@code Int16LaneTile}).
  *
- * <p>Thread safety: {@link #set} and {@link #prepare} must not run concurrently with anything else on the same batch;
- * {@link #layOut} may, for disjoint ranges (see there). Once laid out, any number of threads may read the batch (the
+ * <p>Thread safety: {@link #set} and the {@code prepare} methods must not run concurrently with anything else on the
+ * same batch; {@link #layOut} may, for disjoint ranges (see there). Once laid out, any number of threads may read the batch (the
  * worker pool's hand-off publishes it). The rows array is referenced, not copied: it must not change while products
  * run.
  */
