@@ -39,9 +39,10 @@ final class Int16LaneTile {
     private Int16LaneTile() {}
 
     /**
-     * {@code out[t, r] = W[r] · x[t]} for rows {@code [rowFrom, rowTo)} of {@code w}, a Q4_0 tensor, and a batch laid
-     * out as integers. Results are staged per thread as {@code [laneTokens, 16]} and copied out every 16 rows, as in
-     * {@link RowProducts#matMul}.
+     * {@code out[t, r] = W[r] · x[t]} for rows {@code [rowFrom, rowTo)} of {@code w}, a tensor whose rows decode to
+     * integers ({@link BlockTensor#decodeRowInt}: Q4_0, Q4_K), and a batch laid out as integers of the blocks its type
+     * rounds to. Called from each type's own {@code matMul}. Results are staged per thread as
+     * {@code [laneTokens, 16]} and copied out every 16 rows, as in {@link RowProducts#matMul}.
      */
     static void matMul(BlockTensor w, TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
         int cols = w.cols();
