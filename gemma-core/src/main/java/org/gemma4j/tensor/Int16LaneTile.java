@@ -30,7 +30,7 @@ final class Int16LaneTile {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
     /** Rows per tile. */
     static final int ROWS = 8;
-    /** Tokens per tile: two vectors of 32 shorts. */
+    /** Tokens per tile: two vectors of 32 shorts ({@link #halfTile}: one, for the last 32 of a batch). */
     static final int TOKENS = 64;
     /** 32 short lanes and 16 float lanes: AVX-512. */
     static final boolean AVAILABLE = F.length() == 16 && RowProducts.LANE_TILE_TOKENS % TOKENS == 0
@@ -61,8 +61,13 @@ final class Int16LaneTile {
                 w.decodeRowInt(r + i, rows[i], scales[i], offsets == null ? null : offsets[i]);
             }
             for (int t0 = 0; t0 < laneTokens; t0 += TOKENS) {
-                tile(rows, scales, offsets, blocks, in, t0, sums, acc);
-                for (int t = 0; t < TOKENS; t++) {
+                int width = Math.min(TOKENS, laneTokens - t0);
+                if (width == TOKENS) {
+                    tile(rows, scales, offsets, blocks, in, t0, sums, acc);
+                } else {
+                    halfTile(rows, scales, offsets, blocks, in, t0, sums, acc);
+                }
+                for (int t = 0; t < width; t++) {
                     for (int i = 0; i < ROWS; i++) {
                         stage[(t0 + t) * RowProducts.STAGED_ROWS + staged + i] = acc[i * TOKENS + t];
                     }
@@ -148,36 +153,80 @@ final class Int16LaneTile {
     }
 
     /**
-     * {@code acc[i, t] += sums[i, t]·a[i][blk]·scales[so + t] + b[i][blk]·tokenSums[so + t]}: each 32-bit lane of a
-     * short accumulator holds tokens {@code l} (low half) and {@code l + 16} (high half) of its group, so the two
-     * halves, sign-extended and converted, are tokens {@code 0..15} and {@code 16..31} in order.
+     * {@link #tile} for 32 tokens, one short vector per row: the last 32 of a batch (a 32–63-token prompt, or the 32
+     * past the last 64), which would otherwise take the float row tiles (E2B Q4_0, 2 threads, old/new alternating: pp32 30.0, 33.1, 34.6, 34.7 → 42.0, 43.1, 39.4, 44.6 tok/s; pp48 36.4, 37.3 → 40.7, 41.8; pp100 and pp128 unchanged).
      */
+    static void halfTile(short[][] w, float[][] a, float[][] b, int blocks, TokenBatch in, int t0, short[] sums,
+            float[] acc) {
+        short[] quants = in.quants();
+        int stride = in.laneTokens();
+        short[] r0 = w[0], r1 = w[1], r2 = w[2], r3 = w[3], r4 = w[4], r5 = w[5], r6 = w[6], r7 = w[7];
+        Arrays.fill(acc, 0, ROWS * TOKENS, 0f);
+        for (int blk = 0; blk < blocks; blk++) {
+            ShortVector s0 = ShortVector.zero(S), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            int k0 = 32 * blk;
+            for (int k = k0, o = k0 * stride + t0; k < k0 + 32; k++, o += stride) {
+                ShortVector v = ShortVector.fromArray(S, quants, o);
+                s0 = ShortVector.broadcast(S, r0[k]).mul(v).add(s0);
+                s1 = ShortVector.broadcast(S, r1[k]).mul(v).add(s1);
+                s2 = ShortVector.broadcast(S, r2[k]).mul(v).add(s2);
+                s3 = ShortVector.broadcast(S, r3[k]).mul(v).add(s3);
+                s4 = ShortVector.broadcast(S, r4[k]).mul(v).add(s4);
+                s5 = ShortVector.broadcast(S, r5[k]).mul(v).add(s5);
+                s6 = ShortVector.broadcast(S, r6[k]).mul(v).add(s6);
+                s7 = ShortVector.broadcast(S, r7[k]).mul(v).add(s7);
+            }
+            s0.intoArray(sums, 0);
+            s1.intoArray(sums, 64);
+            s2.intoArray(sums, 128);
+            s3.intoArray(sums, 192);
+            s4.intoArray(sums, 256);
+            s5.intoArray(sums, 320);
+            s6.intoArray(sums, 384);
+            s7.intoArray(sums, 448);
+            scaleVectors(sums, a, b, blk, in.quantScales(), in.quantSums(), blk * stride + t0, 0, acc);
+        }
+    }
+
+    /** {@link #scaleVectors} for both 32-token vectors of {@link #tile}. */
     private static void scaleBlock(short[] sums, float[][] a, float[][] b, int blk, float[] scales, float[] tokenSums,
             int so, float[] acc) {
-        for (int v = 0; v < 2; v++) { // each token scale serves all eight rows
-            int x = so + 32 * v;
-            FloatVector lowScale = FloatVector.fromArray(F, scales, x);
-            FloatVector highScale = FloatVector.fromArray(F, scales, x + 16);
-            for (int i = 0; i < ROWS; i++) {
-                int o = i * TOKENS + 32 * v;
-                FloatVector low = FloatVector.fromArray(F, acc, o);
-                FloatVector high = FloatVector.fromArray(F, acc, o + 16);
-                if (b != null) {
-                    // token sums loaded here, not once above: a vector live across the loop that only this branch
-                    // uses was boxed when the branch was never taken (Q4_0: 1.5 MB of garbage per 68-row product),
-                    // and one that may be null always is
-                    FloatVector bi = FloatVector.broadcast(F, b[i][blk]);
-                    low = FloatVector.fromArray(F, tokenSums, x).fma(bi, low);
-                    high = FloatVector.fromArray(F, tokenSums, x + 16).fma(bi, high);
-                }
-                float ai = a[i][blk];
-                IntVector pairs = ShortVector.fromArray(S, sums, o).reinterpretAsInts();
-                FloatVector lowSums = (FloatVector) pairs.lanewise(VectorOperators.LSHL, 16)
-                        .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                FloatVector highSums = (FloatVector) pairs.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                lowSums.mul(ai).fma(lowScale, low).intoArray(acc, o);
-                highSums.mul(ai).fma(highScale, high).intoArray(acc, o + 16);
+        scaleVectors(sums, a, b, blk, scales, tokenSums, so, 0, acc);
+        scaleVectors(sums, a, b, blk, scales, tokenSums, so + 32, 32, acc);
+    }
+
+    /**
+     * For the eight rows {@code i} and tokens {@code t < 32} of vector {@code v} (at {@code o = i·64 + v}):
+     * {@code acc[o + t] += sums[o + t]·a[i][blk]·scales[so + t] + b[i][blk]·tokenSums[so + t]}. Each 32-bit lane
+     * of a short accumulator holds tokens {@code l} (low half) and {@code l + 16} (high half) of its group, so the
+     * two halves, sign-extended and converted, are tokens {@code 0..15} and {@code 16..31} in order. Each token scale
+     * vector serves all eight rows. (One method per vector, called with constants: a vector count passed in and
+     * looped over made C2 box a vector per block in some runs after a Q4_0-then-Q4_K profile, 30–245 KB per 68-row
+     * product.)
+     */
+    private static void scaleVectors(short[] sums, float[][] a, float[][] b, int blk, float[] scales,
+            float[] tokenSums, int so, int v, float[] acc) {
+        FloatVector lowScale = FloatVector.fromArray(F, scales, so);
+        FloatVector highScale = FloatVector.fromArray(F, scales, so + 16);
+        for (int i = 0; i < ROWS; i++) {
+            int o = i * TOKENS + v;
+            FloatVector low = FloatVector.fromArray(F, acc, o);
+            FloatVector high = FloatVector.fromArray(F, acc, o + 16);
+            if (b != null) {
+                // token sums loaded here, not once above: a vector live across the loop that only this branch
+                // uses was boxed when the branch was never taken (Q4_0: 1.5 MB of garbage per 68-row product),
+                // and one that may be null always is
+                FloatVector bi = FloatVector.broadcast(F, b[i][blk]);
+                low = FloatVector.fromArray(F, tokenSums, so).fma(bi, low);
+                high = FloatVector.fromArray(F, tokenSums, so + 16).fma(bi, high);
             }
+            float ai = a[i][blk];
+            IntVector pairs = ShortVector.fromArray(S, sums, o).reinterpretAsInts();
+            FloatVector lowSums = (FloatVector) pairs.lanewise(VectorOperators.LSHL, 16)
+                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+            FloatVector highSums = (FloatVector) pairs.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+            lowSums.mul(ai).fma(lowScale, low).intoArray(acc, o);
+            highSums.mul(ai).fma(highScale, high).intoArray(acc, o + 16);
         }
     }
 }

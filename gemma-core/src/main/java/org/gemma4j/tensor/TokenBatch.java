@@ -94,7 +94,9 @@ public final class TokenBatch {
         this.n = n;
         this.cols = cols;
         int tile = RowProducts.LANE_TILE_TOKENS;
-        this.laneTokens = tile > 0 ? n / tile * tile : 0;
+        // integers go in 32-token steps: the 16-bit product ends on a half tile (Int16LaneTile#halfTile)
+        int step = quantBlock > 0 ? tile / 2 : tile;
+        this.laneTokens = tile > 0 ? n / step * step : 0;
         this.quantBlock = quantBlock;
         long len = (long) laneTokens * cols;
         if (quantBlock > 0) {
@@ -191,7 +193,10 @@ public final class TokenBatch {
         return rows;
     }
 
-    /** Tokens {@code 0 .. laneTokens} are also in {@link #columns()}; a multiple of the lane tile, possibly 0. */
+    /**
+     * Tokens {@code 0 .. laneTokens} are also in {@link #columns()} (a multiple of the lane tile, possibly 0), or in
+     * {@link #quants()} (a multiple of half of it).
+     */
     int laneTokens() {
         return laneTokens;
     }

@@ -92,7 +92,7 @@ class KernelAllocationTest {
     @Order(2)
     void decodeAndBothPrefillsInterleavedAllocateNothingOnceCompiled(GgmlType type) throws Throwable {
         int rows = 68; // eight 8-row tiles and four rows for the row tiles
-        int n = 72;
+        int n = 104; // a 64-token tile, a 32-token half tile, 8 tokens for the row tiles
         Tensor t = RandomTensors.mapped(ARENA, files, type, rows, 1536, 25);
         float[] x = RandomTensors.gaussian(1536, 4);
         float[] raw = RandomTensors.gaussian(n * 1536, 5);

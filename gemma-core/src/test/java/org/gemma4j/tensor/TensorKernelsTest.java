@@ -130,7 +130,7 @@ class TensorKernelsTest {
             float[] raw = RandomTensors.gaussian(133 * cols, 12);
             float[] x = k ? TokenBatchTest.roundedToQ8_K(raw) : TokenBatchTest.roundedToQ8_0(raw);
             assertTrue(t.takesIntegerBatches() == Int16LaneTile.AVAILABLE);
-            for (int n : new int[] {64, 69, 133}) {
+            for (int n : new int[] {20, 40, 64, 69, 100, 133}) { // no tile; half; whole; whole + half + rest
                 TokenBatch b = k ? new TokenBatch().prepareQ8_K(x, n, cols) : new TokenBatch().prepareQ8_0(x, n, cols);
                 b.layOut(0, n);
                 int stride = rows + 3;
