@@ -154,7 +154,8 @@ final class Int16LaneTile {
 
     /**
      * {@link #tile} for 32 tokens, one short vector per row: the last 32 of a batch (a 32–63-token prompt, or the 32
-     * past the last 64), which would otherwise take the float row tiles (E2B Q4_0, 2 threads, old/new alternating: pp32 30.0, 33.1, 34.6, 34.7 → 42.0, 43.1, 39.4, 44.6 tok/s; pp48 36.4, 37.3 → 40.7, 41.8; pp100 and pp128 unchanged).
+     * past the last 64), which would otherwise take the float row tiles. E2B Q4_0, 2 threads, old/new alternating:
+     * pp32 30.0, 33.1, 34.6, 34.7 → 42.0, 43.1, 39.4, 44.6 tok/s; pp48 36.4, 37.3 → 40.7, 41.8; pp100, pp128 unchanged.
      */
     static void halfTile(short[][] w, float[][] a, float[][] b, int blocks, TokenBatch in, int t0, short[] sums,
             float[] acc) {
