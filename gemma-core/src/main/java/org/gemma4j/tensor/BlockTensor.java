@@ -97,16 +97,11 @@ abstract class BlockTensor extends Tensor {
 
     /**
      * Row {@code row} for {@link Int16LaneTile}, in types that implement it: per value {@code q - 8} into {@code q},
-     * per 32 values a scale {@code a} into {@code scale} and, where {@link #intRowsHaveOffsets}, an offset {@code b}
-     * into {@code offset}, the values being {@code a·(q - 8) + b}.
+     * per 32 values a scale {@code a} into {@code scale} and, for types with offsets (K-quants' mins), an offset
+     * {@code b} into {@code offset} (else {@code null}), the values being {@code a·(q - 8) + b}.
      */
     void decodeRowInt(long row, short[] q, float[] scale, float[] offset) {
         throw new UnsupportedOperationException(type() + " rows are not decoded to integers");
-    }
-
-    /** Whether {@link #decodeRowInt} gives offsets (K-quants' mins); Q4_0's values have none. */
-    boolean intRowsHaveOffsets() {
-        return false;
     }
 
     @Override

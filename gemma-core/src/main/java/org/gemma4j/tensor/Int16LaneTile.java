@@ -23,11 +23,13 @@ import jdk.incubator.vector.VectorSpecies;
  * epilogues included, at 1.3–1.5× its speed (8 rows × 64 tokens, 1536 columns, one thread: 125–155 vs 73–105
  * GFLOP/s of equivalent float work; 4 rows × 128 tokens the same, 4 × 64 ~10 % less).
  *
- * <p>Used where 512-bit vectors exist ({@link #AVAILABLE}) and the batch was laid out as integers; rows left over
- * past the last 8 and tokens past the last 64 go to the float row tiles.
+ * <p>Used where 512-bit vectors exist ({@link #AVAILABLE}) and the batch was laid out as integers; rows past the
+ * last 8 and tokens past the tiles go to the float row tiles.
  */
 final class Int16LaneTile {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
+    /** 16 shorts: one float vector's worth. */
+    private static final VectorSpecies<Short> HALF = ShortVector.SPECIES_256;
     /** Rows per tile. */
     static final int ROWS = 8;
     /** Tokens per tile: two vectors of 32 shorts ({@link #halfTile}: one, for the last 32 of a batch). */
@@ -38,52 +40,94 @@ final class Int16LaneTile {
 
     private Int16LaneTile() {}
 
-    /**
-     * {@code out[t, r] = W[r] · x[t]} for rows {@code [rowFrom, rowTo)} of {@code w}, a tensor whose rows decode to
-     * integers ({@link BlockTensor#decodeRowInt}: Q4_0, Q4_K), and a batch laid out as integers of the blocks its type
-     * rounds to. Called from each type's own {@code matMul}. Results are staged per thread as
-     * {@code [laneTokens, 16]} and copied out every 16 rows, as in {@link RowProducts#matMul}.
+    /*
+     * The row loop of the product {@code out[t, r] = W[r] · x[t]} is each type's own (Q4_0Tensor, Q4KTensor
+     * integerMatMul): it decodes eight rows with its decodeRowInt, then calls group(). A loop shared by the types,
+     * calling decodeRowInt virtually, inlined Q4_0's and Q4_K's decoders side by side once both had run, and in some
+     * runs Q4_K's then boxed its byte-to-short conversion (245 KB of garbage per 68-row product).
      */
-    static void matMul(BlockTensor w, TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
-        int cols = w.cols();
+
+    /**
+     * Rows {@code r .. r + 8}, decoded to integers in {@code q}, {@code a}, {@code b} (see {@link #tile}), against a
+     * batch laid out as integers: the lane tokens in tiles, staged per thread as {@code [laneTokens, 16]} and copied
+     * to {@code out} every 16 rows (or when fewer than 8 rows are left before {@code rowTo}), as in
+     * {@link RowProducts#matMul}; the tokens past the tiles with the float row tiles. Returns the rows now staged,
+     * {@code staged} the rows staged before.
+     */
+    static int group(short[][] q, float[][] a, float[][] b, int cols, TokenBatch in, float[] out, int outStride,
+            int r, int rowTo, int staged) {
         int blocks = cols / 32;
         int laneTokens = in.laneTokens();
-        short[][] rows = KernelScratch.shortRows(ROWS, cols);
-        float[][] scales = KernelScratch.blockScales(ROWS, blocks);
-        float[][] offsets = w.intRowsHaveOffsets() ? KernelScratch.blockOffsets(ROWS, blocks) : null;
         short[] sums = KernelScratch.shortSums(ROWS * TOKENS);
         float[] acc = KernelScratch.tileSums(ROWS * TOKENS);
         float[] stage = KernelScratch.stage(RowProducts.STAGED_ROWS * laneTokens);
-        int staged = 0;
-        int r = rowFrom;
-        for (; rowTo - r >= ROWS; r += ROWS) {
-            for (int i = 0; i < ROWS; i++) {
-                w.decodeRowInt(r + i, rows[i], scales[i], offsets == null ? null : offsets[i]);
+        for (int t0 = 0; t0 < laneTokens; t0 += TOKENS) {
+            int width = Math.min(TOKENS, laneTokens - t0);
+            if (width == TOKENS) {
+                tile(q, a, b, blocks, in, t0, sums, acc);
+            } else {
+                halfTile(q, a, b, blocks, in, t0, sums, acc);
             }
-            for (int t0 = 0; t0 < laneTokens; t0 += TOKENS) {
-                int width = Math.min(TOKENS, laneTokens - t0);
-                if (width == TOKENS) {
-                    tile(rows, scales, offsets, blocks, in, t0, sums, acc);
-                } else {
-                    halfTile(rows, scales, offsets, blocks, in, t0, sums, acc);
-                }
-                for (int t = 0; t < width; t++) {
-                    for (int i = 0; i < ROWS; i++) {
-                        stage[(t0 + t) * RowProducts.STAGED_ROWS + staged + i] = acc[i * TOKENS + t];
-                    }
+            for (int t = 0; t < width; t++) {
+                for (int i = 0; i < ROWS; i++) {
+                    stage[(t0 + t) * RowProducts.STAGED_ROWS + staged + i] = acc[i * TOKENS + t];
                 }
             }
-            staged += ROWS;
-            if (staged == RowProducts.STAGED_ROWS || rowTo - (r + ROWS) < ROWS) {
-                RowProducts.unstage(stage, staged, laneTokens, out, outStride, r + ROWS - staged);
-                staged = 0;
+        }
+        staged += ROWS;
+        if (staged == RowProducts.STAGED_ROWS || rowTo - (r + ROWS) < ROWS) {
+            RowProducts.unstage(stage, staged, laneTokens, out, outStride, r + ROWS - staged);
+            staged = 0;
+        }
+        if (laneTokens < in.n()) { // the tokens past the lane tiles
+            rowTiles(q, a, b, ROWS, cols, in, laneTokens, out, outStride, r);
+        }
+        return staged;
+    }
+
+    /** The last {@code count < 8} rows from {@code r} on, decoded to integers, against every token: the row tiles. */
+    static void lastRows(short[][] q, float[][] a, float[][] b, int count, int cols, TokenBatch in, float[] out,
+            int outStride, int r) {
+        if (count > 0) {
+            rowTiles(q, a, b, count, cols, in, 0, out, outStride, r);
+        }
+    }
+
+    /**
+     * Rows {@code r .. r + count} (decoded to integers in {@code q}, {@code a}, {@code b}) against the tokens
+     * {@code tFrom .. n} with the float row tiles of {@link RowProducts}, on floats made from the integers. Rows are
+     * not decoded again through the virtual {@link BlockTensor#decodeRow}: this code is shared by the types.
+     */
+    private static void rowTiles(short[][] q, float[][] a, float[][] b, int count, int cols, TokenBatch in, int tFrom,
+            float[] out, int outStride, int r) {
+        float[][] rows = KernelScratch.rows(cols);
+        float[] sums = KernelScratch.tileSums(16 * F.length());
+        float[] x = in.rows();
+        int n = in.n();
+        for (int i = 0; i < count; ) {
+            int take = count - i >= 4 ? 4 : Math.min(count - i, 2);
+            for (int j = 0; j < take; j++) {
+                toFloats(q[i + j], a[i + j], b == null ? null : b[i + j], cols, rows[j]);
             }
+            if (take == 4) {
+                RowProducts.fourRows(rows[0], rows[1], rows[2], rows[3], cols, x, n, tFrom, out, outStride, r + i, sums);
+            } else {
+                RowProducts.twoRows(rows[0], rows[take - 1], cols, x, n, tFrom, out, outStride, r + i, sums);
+            }
+            i += take;
         }
-        if (r < rowTo) { // the last rows, every token
-            RowProducts.rowTiles(w, in, 0, out, outStride, r, rowTo);
-        }
-        if (laneTokens < in.n() && r > rowFrom) { // the tokens past the lane tiles, the rows done above
-            RowProducts.rowTiles(w, in, laneTokens, out, outStride, rowFrom, r);
+    }
+
+    /** {@code out[k] = a·q[k] + b} per 32 values ({@code b} 0 where {@code b == null}). */
+    private static void toFloats(short[] q, float[] a, float[] b, int cols, float[] out) {
+        for (int k = 0, blk = 0; k < cols; k += 32, blk++) {
+            float offset = b == null ? 0f : b[blk]; // before any vector: see the note above scaleVectors
+            FloatVector ak = FloatVector.broadcast(F, a[blk]);
+            FloatVector bk = FloatVector.broadcast(F, offset);
+            ((FloatVector) ShortVector.fromArray(HALF, q, k).convertShape(VectorOperators.S2F, F, 0)).fma(ak, bk)
+                    .intoArray(out, k);
+            ((FloatVector) ShortVector.fromArray(HALF, q, k + 16).convertShape(VectorOperators.S2F, F, 0)).fma(ak, bk)
+                    .intoArray(out, k + 16);
         }
     }
 
@@ -185,49 +229,67 @@ final class Int16LaneTile {
             s5.intoArray(sums, 320);
             s6.intoArray(sums, 384);
             s7.intoArray(sums, 448);
-            scaleVectors(sums, a, b, blk, in.quantScales(), in.quantSums(), blk * stride + t0, 0, acc);
+            scaleHalfBlock(sums, a, b, blk, in.quantScales(), in.quantSums(), blk * stride + t0, acc);
         }
     }
 
-    /** {@link #scaleVectors} for both 32-token vectors of {@link #tile}. */
+    /** The block epilogue of {@link #tile}: both of its 32-token vectors. */
     private static void scaleBlock(short[] sums, float[][] a, float[][] b, int blk, float[] scales, float[] tokenSums,
             int so, float[] acc) {
-        scaleVectors(sums, a, b, blk, scales, tokenSums, so, 0, acc);
-        scaleVectors(sums, a, b, blk, scales, tokenSums, so + 32, 32, acc);
+        if (b != null) {
+            addOffsets(b, blk, tokenSums, so, 0, acc);
+            addOffsets(b, blk, tokenSums, so + 32, 32, acc);
+        }
+        scaleVectors(sums, a, blk, scales, so, 0, acc);
+        scaleVectors(sums, a, blk, scales, so + 32, 32, acc);
     }
+
+    /** The block epilogue of {@link #halfTile}: its one 32-token vector. */
+    private static void scaleHalfBlock(short[] sums, float[][] a, float[][] b, int blk, float[] scales,
+            float[] tokenSums, int so, float[] acc) {
+        if (b != null) {
+            addOffsets(b, blk, tokenSums, so, 0, acc);
+        }
+        scaleVectors(sums, a, blk, scales, so, 0, acc);
+    }
+
+    /*
+     * The epilogue's methods take no vectors and branch on nothing while vectors are live: a branch a type never
+     * takes compiles to a trap, and vectors live at a trap were boxed. Token sums loaded once for all rows inside
+     * an offsets-only branch cost Q4_0 1.5 MB of garbage per 68-row product; later, with the offsets branch inside
+     * the row loop, Q4_K's products after Q4_0's (one JVM) boxed 30–245 KB per product in some runs.
+     */
 
     /**
      * For the eight rows {@code i} and tokens {@code t < 32} of vector {@code v} (at {@code o = i·64 + v}):
-     * {@code acc[o + t] += sums[o + t]·a[i][blk]·scales[so + t] + b[i][blk]·tokenSums[so + t]}. Each 32-bit lane
-     * of a short accumulator holds tokens {@code l} (low half) and {@code l + 16} (high half) of its group, so the
-     * two halves, sign-extended and converted, are tokens {@code 0..15} and {@code 16..31} in order. Each token scale
-     * vector serves all eight rows. (One method per vector, called with constants: a vector count passed in and
-     * looped over made C2 box a vector per block in some runs after a Q4_0-then-Q4_K profile, 30–245 KB per 68-row
-     * product.)
+     * {@code acc[o + t] += sums[o + t]·a[i][blk]·scales[so + t]}. Each 32-bit lane of a short accumulator holds
+     * tokens {@code l} (low half) and {@code l + 16} (high half) of its group, so the two halves, sign-extended and
+     * converted, are tokens {@code 0..15} and {@code 16..31} in order. Each token scale vector serves all eight rows.
      */
-    private static void scaleVectors(short[] sums, float[][] a, float[][] b, int blk, float[] scales,
-            float[] tokenSums, int so, int v, float[] acc) {
+    private static void scaleVectors(short[] sums, float[][] a, int blk, float[] scales, int so, int v, float[] acc) {
         FloatVector lowScale = FloatVector.fromArray(F, scales, so);
         FloatVector highScale = FloatVector.fromArray(F, scales, so + 16);
         for (int i = 0; i < ROWS; i++) {
             int o = i * TOKENS + v;
-            FloatVector low = FloatVector.fromArray(F, acc, o);
-            FloatVector high = FloatVector.fromArray(F, acc, o + 16);
-            if (b != null) {
-                // token sums loaded here, not once above: a vector live across the loop that only this branch
-                // uses was boxed when the branch was never taken (Q4_0: 1.5 MB of garbage per 68-row product),
-                // and one that may be null always is
-                FloatVector bi = FloatVector.broadcast(F, b[i][blk]);
-                low = FloatVector.fromArray(F, tokenSums, so).fma(bi, low);
-                high = FloatVector.fromArray(F, tokenSums, so + 16).fma(bi, high);
-            }
             float ai = a[i][blk];
             IntVector pairs = ShortVector.fromArray(S, sums, o).reinterpretAsInts();
             FloatVector lowSums = (FloatVector) pairs.lanewise(VectorOperators.LSHL, 16)
                     .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
             FloatVector highSums = (FloatVector) pairs.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-            lowSums.mul(ai).fma(lowScale, low).intoArray(acc, o);
-            highSums.mul(ai).fma(highScale, high).intoArray(acc, o + 16);
+            lowSums.mul(ai).fma(lowScale, FloatVector.fromArray(F, acc, o)).intoArray(acc, o);
+            highSums.mul(ai).fma(highScale, FloatVector.fromArray(F, acc, o + 16)).intoArray(acc, o + 16);
+        }
+    }
+
+    /** {@code acc[o + t] += b[i][blk]·tokenSums[so + t]} for the rows and tokens of {@link #scaleVectors}. */
+    private static void addOffsets(float[][] b, int blk, float[] tokenSums, int so, int v, float[] acc) {
+        FloatVector lowSum = FloatVector.fromArray(F, tokenSums, so);
+        FloatVector highSum = FloatVector.fromArray(F, tokenSums, so + 16);
+        for (int i = 0; i < ROWS; i++) {
+            int o = i * TOKENS + v;
+            FloatVector bi = FloatVector.broadcast(F, b[i][blk]);
+            lowSum.fma(bi, FloatVector.fromArray(F, acc, o)).intoArray(acc, o);
+            highSum.fma(bi, FloatVector.fromArray(F, acc, o + 16)).intoArray(acc, o + 16);
         }
     }
 }

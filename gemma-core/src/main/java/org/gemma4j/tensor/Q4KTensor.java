@@ -42,20 +42,35 @@ final class Q4KTensor extends BlockTensor {
     @Override
     public void matMul(TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
         if (in.quantBlock() == 256 && in.laneTokens() > 0 && in.cols() == cols() && Int16LaneTile.AVAILABLE) {
-            Int16LaneTile.matMul(this, in, out, outStride, rowFrom, rowTo);
+            integerMatMul(in, out, outStride, rowFrom, rowTo);
         } else {
             super.matMul(in, out, outStride, rowFrom, rowTo);
         }
     }
 
-    @Override
-    public boolean takesIntegerBatches() {
-        return Int16LaneTile.AVAILABLE;
+    /** {@link Int16LaneTile}'s product, with this class's own row loop (see there why). */
+    private void integerMatMul(TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
+        int blocks = cols() / 32;
+        short[][] q = KernelScratch.shortRows(Int16LaneTile.ROWS, cols());
+        float[][] a = KernelScratch.blockScales(Int16LaneTile.ROWS, blocks);
+        float[][] b = KernelScratch.blockOffsets(Int16LaneTile.ROWS, blocks);
+        int staged = 0;
+        int r = rowFrom;
+        for (; rowTo - r >= Int16LaneTile.ROWS; r += Int16LaneTile.ROWS) {
+            for (int i = 0; i < Int16LaneTile.ROWS; i++) {
+                decodeRowInt(r + i, q[i], a[i], b[i]);
+            }
+            staged = Int16LaneTile.group(q, a, b, cols(), in, out, outStride, r, rowTo, staged);
+        }
+        for (int i = 0; i < rowTo - r; i++) {
+            decodeRowInt(r + i, q[i], a[i], b[i]);
+        }
+        Int16LaneTile.lastRows(q, a, b, rowTo - r, cols(), in, out, outStride, r);
     }
 
     @Override
-    boolean intRowsHaveOffsets() {
-        return true;
+    public boolean takesIntegerBatches() {
+        return Int16LaneTile.AVAILABLE;
     }
 
     /**

@@ -32,10 +32,30 @@ final class Q4_0Tensor extends BlockTensor {
     @Override
     public void matMul(TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
         if (in.quantBlock() == 32 && in.laneTokens() > 0 && in.cols() == cols() && Int16LaneTile.AVAILABLE) {
-            Int16LaneTile.matMul(this, in, out, outStride, rowFrom, rowTo);
+            integerMatMul(in, out, outStride, rowFrom, rowTo);
         } else {
             super.matMul(in, out, outStride, rowFrom, rowTo);
         }
+    }
+
+    /** {@link Int16LaneTile}'s product, with this class's own row loop (see there why). */
+    private void integerMatMul(TokenBatch in, float[] out, int outStride, int rowFrom, int rowTo) {
+        int blocks = cols() / 32;
+        short[][] q = KernelScratch.shortRows(Int16LaneTile.ROWS, cols());
+        float[][] a = KernelScratch.blockScales(Int16LaneTile.ROWS, blocks);
+        float[][] b = null;
+        int staged = 0;
+        int r = rowFrom;
+        for (; rowTo - r >= Int16LaneTile.ROWS; r += Int16LaneTile.ROWS) {
+            for (int i = 0; i < Int16LaneTile.ROWS; i++) {
+                decodeRowInt(r + i, q[i], a[i], null);
+            }
+            staged = Int16LaneTile.group(q, a, b, cols(), in, out, outStride, r, rowTo, staged);
+        }
+        for (int i = 0; i < rowTo - r; i++) {
+            decodeRowInt(r + i, q[i], a[i], null);
+        }
+        Int16LaneTile.lastRows(q, a, b, rowTo - r, cols(), in, out, outStride, r);
     }
 
     @Override

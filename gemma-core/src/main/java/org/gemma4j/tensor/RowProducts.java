@@ -77,31 +77,6 @@ final class RowProducts {
     }
 
     /**
-     * Rows {@code [rowFrom, rowTo)} against the tokens {@code tFrom .. n} with the row tiles alone ({@link #fourRows},
-     * {@link #twoRows}) on the row-major activations: what {@link Int16LaneTile} leaves over.
-     */
-    static void rowTiles(Tensor w, TokenBatch in, int tFrom, float[] out, int outStride, int rowFrom, int rowTo) {
-        int cols = w.cols();
-        float[] x = in.rows();
-        int n = in.n();
-        float[][] rows = KernelScratch.rows(cols);
-        float[] sums = KernelScratch.tileSums(16 * F.length());
-        for (int r = rowFrom; r < rowTo; ) {
-            int left = rowTo - r;
-            int count = WIDE_TILE && left >= 4 ? 4 : Math.min(left, 2);
-            for (int i = 0; i < count; i++) {
-                w.decodeRow(r + i, rows[i]);
-            }
-            if (count == 4) {
-                fourRows(rows[0], rows[1], rows[2], rows[3], cols, x, n, tFrom, out, outStride, r, sums);
-            } else {
-                twoRows(rows[0], rows[count - 1], cols, x, n, tFrom, out, outStride, r, sums);
-            }
-            r += count;
-        }
-    }
-
-    /**
      * Copies {@code rows} staged rows of every lane-tile token to {@code out}, starting at row {@code r}: each token's
      * rows land in one stretch of its output row instead of four stores per lane tile spread over 64 tokens.
      */
