@@ -103,15 +103,7 @@ class TensorKernelsTest {
                 int stride = rows + 3;
                 float[] mm = new float[n * stride];
                 t.matMul(x, n, mm, stride, 1, rows);
-                for (int tok = 0; tok < n; tok++) {
-                    assertEquals(0f, mm[tok * stride], "row 0 untouched");
-                    assertEquals(0f, mm[tok * stride + rows], "column past rowTo untouched");
-                    for (int r = 1; r < rows; r++) {
-                        float d = t.dot(r, x, tok * cols);
-                        double tol = 1e-5 * magnitude(t, r, x, tok * cols);
-                        assertEquals(d, mm[tok * stride + r], tol, "matMul " + type + " n " + n + " token " + tok + " row " + r);
-                    }
-                }
+                assertProductOfRowsOneOnEqualsDots(t, x, n, mm, stride, "matMul " + type + " n " + n);
             }
         }
     }
@@ -119,7 +111,8 @@ class TensorKernelsTest {
     /**
      * Q4_0 and Q4_K on a batch laid out as Q8_0 / Q8_K integers ({@link Int16LaneTile} on AVX-512, the float tiles
      * elsewhere) against per-row dots of the same rounded input: 8-row tiles and the rows left over (9, 38 rows),
-     * 64-token tiles and the tokens past them (64, 69, 133 tokens), one block to many per row.
+     * 64-token tiles, 32-token half tiles and the tokens past them (40, 64, 69, 100, 133 tokens), too few tokens for
+     * any tile (20), one block to many per row.
      */
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q4_K"})
@@ -136,15 +129,26 @@ class TensorKernelsTest {
                 int stride = rows + 3;
                 float[] mm = new float[n * stride];
                 t.matMul(b, mm, stride, 1, rows);
-                for (int tok = 0; tok < n; tok++) {
-                    assertEquals(0f, mm[tok * stride], "row 0 untouched");
-                    assertEquals(0f, mm[tok * stride + rows], "column past rowTo untouched");
-                    for (int r = 1; r < rows; r++) {
-                        float d = t.dot(r, x, tok * cols);
-                        double tol = 1e-5 * magnitude(t, r, x, tok * cols);
-                        assertEquals(d, mm[tok * stride + r], tol, type + " cols " + cols + " n " + n + " token " + tok + " row " + r);
-                    }
-                }
+                assertProductOfRowsOneOnEqualsDots(t, x, n, mm, stride, type + " cols " + cols + " n " + n);
+            }
+        }
+    }
+
+    /**
+     * {@code mm} ({@code [n, stride]}) from a product of rows {@code 1 .. rows} of {@code t}: row 0 and the column
+     * past the last row untouched, every other value the row's {@link Tensor#dot} with the token, to 1e-5 of the
+     * products' magnitude.
+     */
+    private static void assertProductOfRowsOneOnEqualsDots(Tensor t, float[] x, int n, float[] mm, int stride, String where) {
+        int rows = (int) t.rows();
+        int cols = t.cols();
+        for (int tok = 0; tok < n; tok++) {
+            assertEquals(0f, mm[tok * stride], "row 0 untouched");
+            assertEquals(0f, mm[tok * stride + rows], "column past rowTo untouched");
+            for (int r = 1; r < rows; r++) {
+                float d = t.dot(r, x, tok * cols);
+                double tol = 1e-5 * magnitude(t, r, x, tok * cols);
+                assertEquals(d, mm[tok * stride + r], tol, where + " token " + tok + " row " + r);
             }
         }
     }
