@@ -43,19 +43,18 @@ final class Q4_0Tensor extends BlockTensor {
         int blocks = cols() / 32;
         short[][] q = KernelScratch.shortRows(Int16LaneTile.ROWS, cols());
         float[][] a = KernelScratch.blockScales(Int16LaneTile.ROWS, blocks);
-        float[][] b = null;
         int staged = 0;
         int r = rowFrom;
         for (; rowTo - r >= Int16LaneTile.ROWS; r += Int16LaneTile.ROWS) {
             for (int i = 0; i < Int16LaneTile.ROWS; i++) {
                 decodeRowInt(r + i, q[i], a[i], null);
             }
-            staged = Int16LaneTile.group(q, a, b, cols(), in, out, outStride, r, rowTo, staged);
+            staged = Int16LaneTile.group(q, a, null, cols(), in, out, outStride, r, rowTo, staged); // no offsets
         }
         for (int i = 0; i < rowTo - r; i++) {
             decodeRowInt(r + i, q[i], a[i], null);
         }
-        Int16LaneTile.lastRows(q, a, b, rowTo - r, cols(), in, out, outStride, r);
+        Int16LaneTile.lastRows(q, a, null, rowTo - r, cols(), in, out, outStride, r);
     }
 
     @Override
