@@ -3,6 +3,7 @@ package org.gemma4j.model;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.gemma4j.gguf.GgufFile;
+import org.gemma4j.tensor.QuantizedVector;
 import org.gemma4j.tensor.Tensor;
 import org.gemma4j.tensor.TokenBatch;
 
@@ -217,6 +218,7 @@ public final class Gemma4Model implements AutoCloseable {
         final float[] sin;  // [rope half]
         float[] rounded = new float[0]; // activations rounded for the current product (GGML numerics)
         final TokenBatch tokens = new TokenBatch(); // the current product's input, laid out for the batched kernels
+        final QuantizedVector vector = new QuantizedVector(); // one token's input as integers (Tensor#takesIntegerVectors)
         float[] preparedFrom; // the activations tokens was prepared from, and how they were rounded
         ActivationRounding.Kind preparedKind;
         boolean preparedInts; // laid out as integers (TokenBatch#prepareQ8_0, prepareQ8_K)
@@ -536,7 +538,12 @@ public final class Gemma4Model implements AutoCloseable {
         int rows = (int) w.rows();
         if (n == 1) {
             float[] in = rounded(b, w, x, 1);
-            pool.forRange(rows, 64, (from, to) -> w.matVec(in, out, from, to));
+            if (takesIntegerVector(w)) {
+                QuantizedVector v = b.vector.prepareQ8_0(in, w.cols());
+                pool.forRange(rows, 64, (from, to) -> w.matVec(v, out, 0, from, to));
+            } else {
+                pool.forRange(rows, 64, (from, to) -> w.matVec(in, out, from, to));
+            }
         } else {
             batchedProduct(w, prepare(b, w, x, n), out);
         }
@@ -593,6 +600,11 @@ public final class Gemma4Model implements AutoCloseable {
         return (kind == ActivationRounding.Kind.Q8_0 || kind == ActivationRounding.Kind.Q8_K) && w.takesIntegerBatches();
     }
 
+    /** Whether {@code w}'s one-token product takes its input as integers: only when it is rounded to Q8_0 blocks. */
+    private boolean takesIntegerVector(Tensor w) {
+        return roundingKind(w) == ActivationRounding.Kind.Q8_0 && w.takesIntegerVectors();
+    }
+
     private ActivationRounding.Kind roundingKind(Tensor w) {
         return numerics == Numerics.GGML ? ActivationRounding.kindOf(w.type()) : ActivationRounding.Kind.NONE;
     }
@@ -601,7 +613,12 @@ public final class Gemma4Model implements AutoCloseable {
     private void rows(Batch b, Tensor w, long first, int count, float[] in, float[] out) {
         float[] x = rounded(b, w, in, 1);
         int f = Math.toIntExact(first);
-        pool.forRange(count, 64, (from, to) -> w.matVec(x, out, -f, f + from, f + to));
+        if (takesIntegerVector(w)) {
+            QuantizedVector v = b.vector.prepareQ8_0(x, w.cols());
+            pool.forRange(count, 64, (from, to) -> w.matVec(v, out, -f, f + from, f + to));
+        } else {
+            pool.forRange(count, 64, (from, to) -> w.matVec(x, out, -f, f + from, f + to));
+        }
     }
 
     /** The activations as {@code w}'s product sees them: rounded under {@link Numerics#GGML}, else as they are. */

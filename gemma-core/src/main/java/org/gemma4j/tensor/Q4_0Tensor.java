@@ -21,8 +21,52 @@ final class Q4_0Tensor extends BlockTensor {
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
 
+    /** Whether one-token products lay the rows out again ({@link Q4_0RowGroups}); {@code -Dgemma4j.rowGroups=false} keeps the file's layout. */
+    private static final boolean ROW_GROUPS = Q4_0RowGroups.AVAILABLE && Boolean.parseBoolean(System.getProperty("gemma4j.rowGroups", "true"));
+    private volatile Q4_0RowGroups rowGroups;
+
     Q4_0Tensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.Q4_0, ne, data);
+    }
+
+    @Override
+    public boolean takesIntegerVectors() {
+        return ROW_GROUPS && rows() >= Q4_0RowGroups.ROWS;
+    }
+
+    /**
+     * The rows of whole groups in {@code [rowFrom, rowTo)} with {@link Q4_0RowGroups} (laid out on first use), the
+     * others with the float product of the rounded values.
+     */
+    @Override
+    public void matVec(QuantizedVector x, float[] out, int outOff, int rowFrom, int rowTo) {
+        int n = Q4_0RowGroups.ROWS;
+        int g0 = (rowFrom + n - 1) / n;
+        int g1 = rowTo / n;
+        if (!takesIntegerVectors() || x.quantBlock() != 32 || x.cols() != cols() || g0 >= g1) {
+            matVec(x.values(), out, outOff, rowFrom, rowTo);
+            return;
+        }
+        if (rowFrom < g0 * n) {
+            matVec(x.values(), out, outOff, rowFrom, g0 * n);
+        }
+        rowGroups().matVec(x, out, outOff, g0, g1);
+        if (g1 * n < rowTo) {
+            matVec(x.values(), out, outOff, g1 * n, rowTo);
+        }
+    }
+
+    Q4_0RowGroups rowGroups() {
+        Q4_0RowGroups groups = rowGroups;
+        if (groups == null) {
+            synchronized (this) {
+                groups = rowGroups;
+                if (groups == null) {
+                    rowGroups = groups = new Q4_0RowGroups(data(), rows(), cols());
+                }
+            }
+        }
+        return groups;
     }
 
     /**

@@ -13,7 +13,9 @@ import java.util.Arrays;
  * (bit-exact with ggml), a Vector API {@link #dot} and its plain scalar twin {@link #dotScalar}, which the
  * tests hold against each other.
  *
- * <p>Instances are immutable and safe to share between threads.
+ * <p>Instances are safe to share between threads, and their values never change; a type may keep a second layout
+ * of its weights for a faster product, built lazily and thread-safely on first use (Q4_0's row groups for
+ * one-token products, off the heap, freed with the tensor).
  */
 public abstract class Tensor {
     private final String name;
@@ -114,6 +116,24 @@ public abstract class Tensor {
      * type and nothing else competes for the budget.
      */
     public abstract void matVec(float[] x, float[] out, int outOff, int rowFrom, int rowTo);
+
+    /**
+     * {@link #matVec(float[], float[], int, int, int)} of a vector rounded to Q8_0 or Q8_K blocks, given with its
+     * integers: types whose {@link #takesIntegerVectors()} multiply those, the others the rounded floats
+     * ({@link QuantizedVector#values()}). Results may differ from the float product in the last bits.
+     */
+    public void matVec(QuantizedVector x, float[] out, int outOff, int rowFrom, int rowTo) {
+        matVec(x.values(), out, outOff, rowFrom, rowTo);
+    }
+
+    /**
+     * Whether {@link #matVec(QuantizedVector, float[], int, int, int)} is faster than the float product on a vector
+     * rounded the way llama.cpp rounds this type's input (Q8_0 for Q4_0): Q4_0 lays its rows out again for a 16-bit
+     * integer product ({@code Q4_0RowGroups}).
+     */
+    public boolean takesIntegerVectors() {
+        return false;
+    }
 
     /**
      * Batched product: {@code x} is {@code [n, cols]} row-major, {@code out} is {@code [n, outStride]}; for every

@@ -1,9 +1,5 @@
 package org.gemma4j.tensor;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * The input of a batched product ({@link Tensor#matMul(TokenBatch, float[], int, int, int)}): {@code n} activation
  * rows {@code [n, cols]}, and the first {@link #laneTokens()} of them once more column by column
@@ -22,9 +18,6 @@ import jdk.incubator.vector.VectorSpecies;
  * run.
  */
 public final class TokenBatch {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /** {@code 1.5·2^23}: {@code (v + R) - R} is {@code v} rounded to an integer, ties to even, for {@code |v| < 2^22}. */
-    private static final float ROUNDING = 12582912f;
     private float[] rows;
     private int n;
     private int cols;
@@ -141,30 +134,19 @@ public final class TokenBatch {
      * share the 32-bit lane {@code i} ({@link #quantLane}), so that the two halves of a 32-bit lane, converted to floats,
      * hold tokens in order. Per 32 columns {@code b} of token {@code t}, at {@code b·laneTokens + t}: the scale
      * {@code d} of the block holding them ({@link #quantScales()}) and {@code d·Σq} over the 32 ({@link #quantSums()}).
-     * A block's largest value has {@code |q| = 127}, so {@code max|x| / 127} is {@code d} (exactly for Q8_0's fp16
-     * {@code d}: {@code 127·d} is exact in a float) and {@code x·(1/d)}, within a few ulps of {@code q}, rounds to it.
+     * The integers are recovered from the rounded values with {@link QuantizedVector#integers}.
      */
     private void layOutQuants(int from, int to) {
-        float[] q = KernelScratch.sums(32);
+        float[] q = KernelScratch.sums(256);
         for (int t = from; t < to; t++) {
             int lane = t / 32 * 32 + quantLane(t % 32);
             for (int x0 = t * cols, end = x0 + cols, b = 0; x0 < end; x0 += quantBlock) {
-                FloatVector max = FloatVector.zero(F);
-                for (int i = 0; i < quantBlock; i += F.length()) {
-                    max = max.max(FloatVector.fromArray(F, rows, x0 + i).abs());
-                }
-                float d = max.reduceLanes(VectorOperators.MAX) / 127f;
-                // x·(1/d) is q within a few ulps (|q| ≤ 127), so rounding it gives q exactly
-                float id = d != 0f ? 1f / d : 0f;
+                float d = QuantizedVector.integers(rows, x0, quantBlock, q);
                 for (int sub = 0; sub < quantBlock; sub += 32, b++) {
                     float sum = 0f; // of integers below 2^24: exact in any order
-                    for (int i = 0; i < 32; i += F.length()) {
-                        FloatVector qi = FloatVector.fromArray(F, rows, x0 + sub + i).mul(id).add(ROUNDING).sub(ROUNDING);
-                        qi.intoArray(q, i);
-                        sum += qi.reduceLanes(VectorOperators.ADD);
-                    }
                     for (int i = 0, o = 32 * b * laneTokens + lane; i < 32; i++, o += laneTokens) {
-                        quants[o] = (short) q[i];
+                        quants[o] = (short) q[sub + i];
+                        sum += q[sub + i];
                     }
                     quantScales[b * laneTokens + t] = d;
                     quantSums[b * laneTokens + t] = d * sum;

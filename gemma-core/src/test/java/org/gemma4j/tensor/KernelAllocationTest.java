@@ -82,7 +82,8 @@ class KernelAllocationTest {
     }
 
     /**
-     * Q4_0's and Q4_K's batched products in both of their forms, with its decode in between: on a batch of Q8_0 integers (the 16-bit
+     * Q4_0's and Q4_K's batched products in both of their forms, with both forms of decode in between (on floats, and
+     * on a vector of integers: Q4_0's row groups, 64 rows of them and the float product for the other 4): on a batch of Q8_0 integers (the 16-bit
      * lane tile, its float row tiles for 8 tokens past the lane tiles and for the rows past the last 8) and on a float
      * batch, as a model under either numerics runs them; all of it inlined into one {@code matMul} must stay within
      * C2's budget.
@@ -101,11 +102,13 @@ class KernelAllocationTest {
         TokenBatch integers = k ? new TokenBatch().prepareQ8_K(rounded, n, 1536) : new TokenBatch().prepareQ8_0(rounded, n, 1536);
         integers.layOut(0, n);
         TokenBatch floats = TokenBatch.of(rounded, n, 1536);
+        QuantizedVector vector = k ? new QuantizedVector().prepareQ8_K(rounded, 1536) : new QuantizedVector().prepareQ8_0(rounded, 1536);
         float[] out = new float[n * rows];
         Allocation a = allocationOnceCompiled(i -> {
-            switch (i % 3) {
+            switch (i % 4) {
                 case 0 -> t.matVec(x, out, 0, rows);
                 case 1 -> t.matMul(integers, out, rows, 0, rows);
+                case 2 -> t.matVec(vector, out, 0, 0, rows);
                 default -> t.matMul(floats, out, rows, 0, rows);
             }
         }, 150, 60, 1500);

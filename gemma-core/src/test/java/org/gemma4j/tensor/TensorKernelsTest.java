@@ -135,6 +135,69 @@ class TensorKernelsTest {
     }
 
     /**
+     * Q4_0's one-token product on a vector given as Q8_0 integers ({@link Q4_0RowGroups} for whole row groups, the
+     * float product for the rows around them) against per-row dots of the same rounded input: fewer rows than a group
+     * (9), groups and rows past them (38, 100), a range starting and ending inside groups; and the groups' vector
+     * kernel against its scalar twin, value for value.
+     */
+    @Test
+    void oneTokenProductOnIntegerVectorsEqualsPerRowDots() {
+        int g = Q4_0RowGroups.ROWS;
+        for (int cols : new int[] {32, 96, 1536}) for (int rows : new int[] {9, 38, 100}) {
+            Q4_0Tensor t = (Q4_0Tensor) RandomTensors.random(ARENA, GgmlType.Q4_0, rows, cols, cols * 31L + rows);
+            float[] x = TokenBatchTest.roundedToQ8_0(RandomTensors.gaussian(cols, 13));
+            QuantizedVector v = new QuantizedVector().prepareQ8_0(x, cols);
+            assertEquals(Q4_0RowGroups.AVAILABLE && rows >= g, t.takesIntegerVectors(), "rows " + rows);
+            float[] out = new float[rows + 3];
+            t.matVec(v, out, 0, 1, rows);
+            assertProductOfRowsOneOnEqualsDots(t, x, 1, out, rows + 3, "Q4_0 cols " + cols + " rows " + rows);
+            float[] part = new float[rows];
+            int from = Math.min(rows - 1, g + 3);
+            t.matVec(v, part, 0, from, rows);
+            for (int r = 0; r < rows; r++) {
+                // rows of a group cut by the range take the float product: equal to a rounding
+                double tol = r < from ? 0 : 1e-5 * magnitude(t, r, x, 0);
+                assertEquals(r < from ? 0f : out[r], part[r], tol, "rows " + from + ".." + rows + ", row " + r);
+            }
+            if (rows >= g && Q4_0RowGroups.AVAILABLE) {
+                float[] vector = new float[rows];
+                float[] scalar = new float[rows];
+                t.rowGroups().matVec(v, vector, 0, 0, rows / g);
+                t.rowGroups().matVecScalar(v, scalar, 0, 0, rows / g);
+                for (int r = 0; r < rows / g * g; r++) {
+                    assertEquals(scalar[r], vector[r], "scalar twin, cols " + cols + " row " + r);
+                }
+            }
+        }
+    }
+
+    /** Two threads laying out and multiplying the same fresh row groups at once get the one-thread result. */
+    @Test
+    void rowGroupsLaidOutByTwoThreadsAtOnceGiveOneResult() throws Exception {
+        int rows = 16 * Q4_0RowGroups.ROWS;
+        float[] x = TokenBatchTest.roundedToQ8_0(RandomTensors.gaussian(1536, 3));
+        QuantizedVector v = new QuantizedVector().prepareQ8_0(x, 1536);
+        float[] expected = new float[rows];
+        RandomTensors.random(ARENA, GgmlType.Q4_0, rows, 1536, 77).matVec(v, expected, 0, 0, rows);
+        for (int round = 0; round < 5; round++) {
+            Tensor t = RandomTensors.random(ARENA, GgmlType.Q4_0, rows, 1536, 77);
+            float[][] out = new float[2][rows];
+            Thread[] threads = new Thread[2];
+            for (int i = 0; i < 2; i++) {
+                float[] o = out[i];
+                threads[i] = Thread.ofPlatform().start(() -> t.matVec(v, o, 0, 0, rows));
+            }
+            for (Thread th : threads) {
+                th.join();
+            }
+            for (int r = 0; r < rows; r++) {
+                assertEquals(expected[r], out[0][r], "first thread, row " + r);
+                assertEquals(expected[r], out[1][r], "second thread, row " + r);
+            }
+        }
+    }
+
+    /**
      * {@code mm} ({@code [n, stride]}) from a product of rows {@code 1 .. rows} of {@code t}: row 0 and the column
      * past the last row untouched, every other value the row's {@link Tensor#dot} with the token, to 1e-5 of the
      * products' magnitude.

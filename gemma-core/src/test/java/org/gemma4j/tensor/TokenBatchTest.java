@@ -135,6 +135,38 @@ class TokenBatchTest {
     }
 
     @Test
+    void aQuantizedVectorRecoversItsIntegers() {
+        float[] x = roundedToQ8_0(RandomTensors.gaussian(96, 8));
+        x[40] = 0f; // a block of one value
+        for (int i = 64; i < 96; i++) {
+            x[i] = 0f; // and a block of none
+        }
+        x[70] = -3f;
+        QuantizedVector v = new QuantizedVector().prepareQ8_0(x, 96);
+        assertSame(x, v.values());
+        assertEquals(96, v.cols());
+        assertEquals(32, v.quantBlock());
+        for (int b = 0; b < 3; b++) {
+            int sum = 0;
+            for (int i = 32 * b; i < 32 * b + 32; i++) {
+                assertTrue(Math.abs(v.quants()[i]) <= 127);
+                assertEquals(x[i], v.scales()[b] * v.quants()[i], 0f, "value " + i);
+                sum += v.quants()[i];
+            }
+            assertEquals(sum, v.sums()[b], "block " + b);
+        }
+        float[] k = roundedToQ8_K(RandomTensors.gaussian(512, 9));
+        v.prepareQ8_K(k, 512);
+        assertEquals(256, v.quantBlock());
+        for (int i = 0; i < 512; i++) {
+            assertEquals(k[i], v.scales()[i / 32] * v.quants()[i], Math.ulp(k[i]) * 2, "Q8_K value " + i);
+            assertEquals(v.scales()[i / 256 * 8], v.scales()[i / 32], "one scale per 256 values");
+        }
+        assertThrows(IllegalArgumentException.class, () -> new QuantizedVector().prepareQ8_0(new float[40], 40));
+        assertThrows(IllegalArgumentException.class, () -> new QuantizedVector().prepareQ8_0(new float[32], 64));
+    }
+
+    @Test
     void everyTensorTakesAQ8_0Batch() {
         // A Q8_0 weight does not multiply integers; it must still see the batch's rows (its lane tile would read
         // float columns that were never laid out).

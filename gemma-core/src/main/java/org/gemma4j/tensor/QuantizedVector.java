@@ -1,0 +1,123 @@
+package org.gemma4j.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * One token's activations already rounded to Q8_0 or Q8_K blocks (as llama.cpp rounds a product's input), kept both as
+ * those floats and as the blocks' integers: per value {@code q} ({@code |q| ≤ 127}), per 32 values the block scale
+ * {@code d} and {@code Σq}. The one-token twin of {@link TokenBatch#prepareQ8_0}: tensors whose
+ * {@link Tensor#takesIntegerVectors()} multiply the integers ({@link Tensor#matVec(QuantizedVector, float[], int, int, int)}),
+ * every other tensor the floats.
+ *
+ * <p>Thread safety: a {@code prepare} method must not run while products read the vector; once prepared, any number of
+ * threads may read it (the worker pool's hand-off publishes it). The float array is referenced, not copied.
+ */
+public final class QuantizedVector {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** {@code 1.5·2^23}: {@code (v + R) - R} is {@code v} rounded to an integer, ties to even, for {@code |v| < 2^22}. */
+    private static final float ROUNDING = 12582912f;
+    private float[] values = new float[0];
+    private int cols;
+    private int quantBlock;
+    private short[] quants = new short[0];
+    private float[] scales = new float[0];
+    private int[] sums = new int[0];
+
+    /** An empty vector, to be prepared (and reused: its buffers only grow). */
+    public QuantizedVector() {}
+
+    /**
+     * Takes {@code rounded[0 .. cols)}, already rounded to Q8_0 blocks ({@code fp16(d)·q} per 32 values), and recovers
+     * the integers and scales exactly. Values that are not so rounded would be rounded here, silently: pass only
+     * rounded values.
+     */
+    public QuantizedVector prepareQ8_0(float[] rounded, int cols) {
+        return prepare(rounded, cols, 32);
+    }
+
+    /** {@link #prepareQ8_0} for values rounded to Q8_K blocks (256 values {@code d·q}, {@code d} a float). */
+    public QuantizedVector prepareQ8_K(float[] rounded, int cols) {
+        return prepare(rounded, cols, 256);
+    }
+
+    private QuantizedVector prepare(float[] rounded, int cols, int quantBlock) {
+        if (cols < 1 || cols % quantBlock != 0 || cols > rounded.length) {
+            throw new IllegalArgumentException("blocks of " + quantBlock + " need a positive multiple of " + quantBlock
+                    + " columns within the " + rounded.length + " values, got " + cols);
+        }
+        this.values = rounded;
+        this.cols = cols;
+        this.quantBlock = quantBlock;
+        if (quants.length < cols) {
+            quants = new short[cols];
+            scales = new float[cols / 32];
+            sums = new int[cols / 32];
+        }
+        float[] q = KernelScratch.sums(256);
+        for (int x0 = 0; x0 < cols; x0 += quantBlock) {
+            float d = integers(rounded, x0, quantBlock, q);
+            for (int sub = 0; sub < quantBlock; sub += 32) {
+                int sum = 0;
+                for (int i = 0; i < 32; i++) {
+                    int v = (int) q[sub + i];
+                    quants[x0 + sub + i] = (short) v;
+                    sum += v;
+                }
+                scales[(x0 + sub) / 32] = d;
+                sums[(x0 + sub) / 32] = sum;
+            }
+        }
+        return this;
+    }
+
+    /**
+     * The integers {@code q} of one block of {@code len} rounded values from {@code x[x0]} into {@code q[0 .. len)}
+     * (as floats), returning the block's scale {@code d}. The block's largest value has {@code |q| = 127}, so
+     * {@code max|x| / 127} is {@code d} (exactly for Q8_0's fp16 {@code d}: {@code 127·d} is exact in a float) and
+     * {@code x·(1/d)}, within a few ulps of {@code q}, rounds to it.
+     */
+    static float integers(float[] x, int x0, int len, float[] q) {
+        FloatVector max = FloatVector.zero(F);
+        for (int i = 0; i < len; i += F.length()) {
+            max = max.max(FloatVector.fromArray(F, x, x0 + i).abs());
+        }
+        float d = max.reduceLanes(VectorOperators.MAX) / 127f;
+        float id = d != 0f ? 1f / d : 0f;
+        for (int i = 0; i < len; i += F.length()) {
+            FloatVector.fromArray(F, x, x0 + i).mul(id).add(ROUNDING).sub(ROUNDING).intoArray(q, i);
+        }
+        return d;
+    }
+
+    /** The rounded values, {@code [cols]}. */
+    public float[] values() {
+        return values;
+    }
+
+    /** The number of values. */
+    public int cols() {
+        return cols;
+    }
+
+    /** 32 (Q8_0) or 256 (Q8_K). */
+    int quantBlock() {
+        return quantBlock;
+    }
+
+    /** {@code [cols]} integers {@code q}. */
+    short[] quants() {
+        return quants;
+    }
+
+    /** {@code [cols/32]}: the scale {@code d} of the block holding each 32 values. */
+    float[] scales() {
+        return scales;
+    }
+
+    /** {@code [cols/32]}: {@code Σq} over each 32 values. */
+    int[] sums() {
+        return sums;
+    }
+}
