@@ -525,7 +525,12 @@ public final class Gemma4Model implements AutoCloseable {
         int vocab = vocabSize();
         float[] yr = rounded(b, head, y, 1);
         float cap = config.finalLogitSoftcap();
-        pool.forRange(vocab, 256, (from, to) -> head.matVec(yr, out, outOff, from, to));
+        if (takesIntegerVector(head)) {
+            QuantizedVector v = integers(b, head, yr);
+            pool.forRange(vocab, 256, (from, to) -> head.matVec(v, out, outOff, from, to));
+        } else {
+            pool.forRange(vocab, 256, (from, to) -> head.matVec(yr, out, outOff, from, to));
+        }
         if (cap > 0f) {
             // Its own parallel loop: inside the product's loop its vector code would share one compilation (and
             // C2's inlining budget) with the output-head kernel.
@@ -539,7 +544,7 @@ public final class Gemma4Model implements AutoCloseable {
         if (n == 1) {
             float[] in = rounded(b, w, x, 1);
             if (takesIntegerVector(w)) {
-                QuantizedVector v = b.vector.prepareQ8_0(in, w.cols());
+                QuantizedVector v = integers(b, w, in);
                 pool.forRange(rows, 64, (from, to) -> w.matVec(v, out, 0, from, to));
             } else {
                 pool.forRange(rows, 64, (from, to) -> w.matVec(in, out, from, to));
@@ -600,9 +605,16 @@ public final class Gemma4Model implements AutoCloseable {
         return (kind == ActivationRounding.Kind.Q8_0 || kind == ActivationRounding.Kind.Q8_K) && w.takesIntegerBatches();
     }
 
-    /** Whether {@code w}'s one-token product takes its input as integers: only when it is rounded to Q8_0 blocks. */
+    /** Whether {@code w}'s one-token product takes its input as integers: only when it is rounded to Q8_0 or Q8_K blocks. */
     private boolean takesIntegerVector(Tensor w) {
-        return roundingKind(w) == ActivationRounding.Kind.Q8_0 && w.takesIntegerVectors();
+        ActivationRounding.Kind kind = roundingKind(w);
+        return (kind == ActivationRounding.Kind.Q8_0 || kind == ActivationRounding.Kind.Q8_K) && w.takesIntegerVectors();
+    }
+
+    /** One token's input to {@code w}, already {@link #rounded}, with its integers. */
+    private QuantizedVector integers(Batch b, Tensor w, float[] rounded) {
+        return roundingKind(w) == ActivationRounding.Kind.Q8_0 ? b.vector.prepareQ8_0(rounded, w.cols())
+                : b.vector.prepareQ8_K(rounded, w.cols());
     }
 
     private ActivationRounding.Kind roundingKind(Tensor w) {
@@ -614,7 +626,7 @@ public final class Gemma4Model implements AutoCloseable {
         float[] x = rounded(b, w, in, 1);
         int f = Math.toIntExact(first);
         if (takesIntegerVector(w)) {
-            QuantizedVector v = b.vector.prepareQ8_0(x, w.cols());
+            QuantizedVector v = integers(b, w, x);
             pool.forRange(count, 64, (from, to) -> w.matVec(v, out, -f, f + from, f + to));
         } else {
             pool.forRange(count, 64, (from, to) -> w.matVec(x, out, -f, f + from, f + to));

@@ -135,22 +135,26 @@ class TensorKernelsTest {
     }
 
     /**
-     * Q4_0's one-token product on a vector given as Q8_0 integers ({@link Q4_0RowGroups} for whole row groups, the
+     * Q4_0's and Q4_K's one-token products on a vector given as Q8_0 / Q8_K integers (row groups for whole groups, the
      * float product for the rows around them) against per-row dots of the same rounded input: fewer rows than a group
      * (9), groups and rows past them (38, 100), a range starting and ending inside groups; and the groups' vector
-     * kernel against its scalar twin, value for value.
+     * kernels against their scalar twins, value for value.
      */
-    @Test
-    void oneTokenProductOnIntegerVectorsEqualsPerRowDots() {
-        int g = Q4_0RowGroups.ROWS;
-        for (int cols : new int[] {32, 96, 1536}) for (int rows : new int[] {9, 38, 100}) {
-            Q4_0Tensor t = (Q4_0Tensor) RandomTensors.random(ARENA, GgmlType.Q4_0, rows, cols, cols * 31L + rows);
-            float[] x = TokenBatchTest.roundedToQ8_0(RandomTensors.gaussian(cols, 13));
-            QuantizedVector v = new QuantizedVector().prepareQ8_0(x, cols);
-            assertEquals(Q4_0RowGroups.AVAILABLE && rows >= g, t.takesIntegerVectors(), "rows " + rows);
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q4_K"})
+    void oneTokenProductOnIntegerVectorsEqualsPerRowDots(GgmlType type) {
+        boolean k = type == GgmlType.Q4_K;
+        int g = k ? Q4KRowGroups.ROWS : Q4_0RowGroups.ROWS;
+        boolean available = k ? Q4KRowGroups.AVAILABLE : Q4_0RowGroups.AVAILABLE;
+        for (int cols : k ? new int[] {256, 1536} : new int[] {32, 96, 1536}) for (int rows : new int[] {9, 38, 100}) {
+            Tensor t = RandomTensors.random(ARENA, type, rows, cols, cols * 31L + rows);
+            float[] raw = RandomTensors.gaussian(cols, 13);
+            float[] x = k ? TokenBatchTest.roundedToQ8_K(raw) : TokenBatchTest.roundedToQ8_0(raw);
+            QuantizedVector v = k ? new QuantizedVector().prepareQ8_K(x, cols) : new QuantizedVector().prepareQ8_0(x, cols);
+            assertEquals(available && rows >= g, t.takesIntegerVectors(), "rows " + rows);
             float[] out = new float[rows + 3];
             t.matVec(v, out, 0, 1, rows);
-            assertProductOfRowsOneOnEqualsDots(t, x, 1, out, rows + 3, "Q4_0 cols " + cols + " rows " + rows);
+            assertProductOfRowsOneOnEqualsDots(t, x, 1, out, rows + 3, type + " cols " + cols + " rows " + rows);
             float[] part = new float[rows];
             int from = Math.min(rows - 1, g + 3);
             t.matVec(v, part, 0, from, rows);
@@ -159,11 +163,16 @@ class TensorKernelsTest {
                 double tol = r < from ? 0 : 1e-5 * magnitude(t, r, x, 0);
                 assertEquals(r < from ? 0f : out[r], part[r], tol, "rows " + from + ".." + rows + ", row " + r);
             }
-            if (rows >= g && Q4_0RowGroups.AVAILABLE) {
+            if (rows >= g && available) {
                 float[] vector = new float[rows];
                 float[] scalar = new float[rows];
-                t.rowGroups().matVec(v, vector, 0, 0, rows / g);
-                t.rowGroups().matVecScalar(v, scalar, 0, 0, rows / g);
+                if (k) {
+                    ((Q4KTensor) t).rowGroups().matVec(v, vector, 0, 0, rows / g);
+                    ((Q4KTensor) t).rowGroups().matVecScalar(v, scalar, 0, 0, rows / g);
+                } else {
+                    ((Q4_0Tensor) t).rowGroups().matVec(v, vector, 0, 0, rows / g);
+                    ((Q4_0Tensor) t).rowGroups().matVecScalar(v, scalar, 0, 0, rows / g);
+                }
                 for (int r = 0; r < rows / g * g; r++) {
                     assertEquals(scalar[r], vector[r], "scalar twin, cols " + cols + " row " + r);
                 }
@@ -172,15 +181,18 @@ class TensorKernelsTest {
     }
 
     /** Two threads laying out and multiplying the same fresh row groups at once get the one-thread result. */
-    @Test
-    void rowGroupsLaidOutByTwoThreadsAtOnceGiveOneResult() throws Exception {
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q4_K"})
+    void rowGroupsLaidOutByTwoThreadsAtOnceGiveOneResult(GgmlType type) throws Exception {
         int rows = 16 * Q4_0RowGroups.ROWS;
-        float[] x = TokenBatchTest.roundedToQ8_0(RandomTensors.gaussian(1536, 3));
-        QuantizedVector v = new QuantizedVector().prepareQ8_0(x, 1536);
+        float[] raw = RandomTensors.gaussian(1536, 3);
+        boolean k = type == GgmlType.Q4_K;
+        float[] x = k ? TokenBatchTest.roundedToQ8_K(raw) : TokenBatchTest.roundedToQ8_0(raw);
+        QuantizedVector v = k ? new QuantizedVector().prepareQ8_K(x, 1536) : new QuantizedVector().prepareQ8_0(x, 1536);
         float[] expected = new float[rows];
-        RandomTensors.random(ARENA, GgmlType.Q4_0, rows, 1536, 77).matVec(v, expected, 0, 0, rows);
+        RandomTensors.random(ARENA, type, rows, 1536, 77).matVec(v, expected, 0, 0, rows);
         for (int round = 0; round < 5; round++) {
-            Tensor t = RandomTensors.random(ARENA, GgmlType.Q4_0, rows, 1536, 77);
+            Tensor t = RandomTensors.random(ARENA, type, rows, 1536, 77);
             float[][] out = new float[2][rows];
             Thread[] threads = new Thread[2];
             for (int i = 0; i < 2; i++) {

@@ -1,0 +1,208 @@
+package org.gemma4j.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A Q4_K tensor's weights laid out again for the one-token product, as {@link Q4_0RowGroups} does for Q4_0:
+ * {@link #ROWS} rows at a time, one row per 16-bit lane. Per group and 256-column super-block, in the order the
+ * product reads them: for each 32-column sub-block 16 chunks of {@code ROWS} bytes, chunk {@code c} holding column
+ * {@code 2c} of each row in the low nibble and {@code 2c+1} in the high one, then the rows' 6-bit scales {@code sc}
+ * and mins {@code m} (a chunk each); after the 8 sub-blocks the {@code ROWS} fp32 {@code d} and {@code dmin} (4.75
+ * bits per weight against 4.5 in the file). Address order matters: with the scales and mins ahead of the values the
+ * product ran at 72–78 ps per weight from memory (one thread, 1536 columns), scales after values 58, fully in order
+ * 30–32 (as from L2; the file's layout with the float product: 86–108).
+ *
+ * <p>A row's value is {@code d·sc·q - dmin·m}. Per sub-block, {@code Σ q·x_q} is summed in 16 bits as in Q4_0
+ * (exact once {@code 8·Σx_q} is taken out, then put back in 32 bits: at most {@code 32·15·127 = 60960}); the
+ * super-block sums {@code Σ sc·Σq·x_q} and {@code Σ m·Σx_q} in 32 bits (at most {@code 8·63·60960 < 2^31}), then
+ * converts them once: {@code d_x·(d·Σ sc·Σq·x_q - dmin·Σ m·Σx_q)}.
+ *
+ * <p>Laid out lazily, per group, by the thread that first needs it, into memory of its own off the heap, freed with
+ * the tensor. Thread safety: as {@link Q4_0RowGroups}.
+ */
+final class Q4KRowGroups {
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
+    /** Rows per group: the short lanes of a vector (32 with AVX-512). */
+    static final int ROWS = S.length();
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
+    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, S.vectorShape());
+    /** Whether there are vectors of 8 shorts or more (the byte half of one must exist too). */
+    static final boolean AVAILABLE = ROWS >= 8 && HALF.length() * 2 == ROWS;
+    /** Per sub-block: 16 chunks of nibble pairs, the scales, the mins (read in address order). */
+    private static final int SUB_BYTES = 18 * ROWS;
+    private static final int QUANTS = 0;
+    private static final int SCALES = 16 * ROWS;
+    private static final int MINS = 17 * ROWS;
+    private static final int D = 8 * SUB_BYTES;
+    private static final int DMIN = D + 4 * ROWS;
+    private static final long BLOCK_BYTES = DMIN + 4L * ROWS;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle READY = MethodHandles.arrayElementVarHandle(byte[].class);
+    private static final long LOW_NIBBLES = 0x0F0F0F0F0F0F0F0FL;
+
+    private final MemorySegment source;
+    private final long rowBytes;
+    private final int blocks;
+    private final MemorySegment packed;
+    private final byte[] ready;
+
+    /** The groups of the first {@code rows / ROWS · ROWS} rows of a Q4_K tensor of {@code cols} columns. */
+    Q4KRowGroups(MemorySegment source, long rows, int cols) {
+        this.source = source;
+        this.blocks = cols / 256;
+        this.rowBytes = 144L * blocks;
+        int groups = Math.toIntExact(rows / ROWS);
+        this.packed = Arena.ofAuto().allocate(groups * blocks * BLOCK_BYTES, 64);
+        this.ready = new byte[groups];
+    }
+
+    /**
+     * {@code out[outOff + r] = W[r]·x} for the rows of groups {@code [groupFrom, groupTo)}, {@code x} laid out as Q8_K
+     * integers. One method, as in {@link Q4_0RowGroups#matVec}.
+     */
+    void matVec(QuantizedVector x, float[] out, int outOff, int groupFrom, int groupTo) {
+        short[] xq = x.quants();
+        float[] xd = x.scales();
+        int[] xs = x.sums();
+        for (int g = groupFrom; g < groupTo; g++) {
+            long base = laidOut(g);
+            FloatVector acc0 = FloatVector.zero(HALF);
+            FloatVector acc1 = FloatVector.zero(HALF);
+            for (int sb = 0; sb < blocks; sb++) {
+                long o = base + sb * BLOCK_BYTES;
+                IntVector scaled0 = IntVector.zero(I); // Σ sc·Σq·x_q
+                IntVector scaled1 = IntVector.zero(I);
+                IntVector mins0 = IntVector.zero(I);   // Σ m·Σx_q
+                IntVector mins1 = IntVector.zero(I);
+                for (int j = 0; j < 8; j++) {
+                    long q = o + (long) j * SUB_BYTES + QUANTS;
+                    ShortVector sum = ShortVector.zero(S);
+                    for (int c = 0, xo = 256 * sb + 32 * j; c < 16; c++, xo += 2) {
+                        ShortVector w = (ShortVector) ByteVector.fromMemorySegment(B, packed, q + (long) c * ROWS, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                        sum = sum.add(w.and((short) 0xF).mul(xq[xo])).add(w.lanewise(VectorOperators.LSHR, 4).mul(xq[xo + 1]));
+                    }
+                    int xsum = xs[8 * sb + j];
+                    sum = sum.sub((short) (8 * xsum)); // Σ(q - 8)·x_q, exact
+                    ByteVector sc = ByteVector.fromMemorySegment(B, packed, q - QUANTS + SCALES, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector m = ByteVector.fromMemorySegment(B, packed, q - QUANTS + MINS, ByteOrder.LITTLE_ENDIAN);
+                    scaled0 = scaled0.add(((IntVector) sum.convertShape(VectorOperators.S2I, I, 0)).add(8 * xsum)
+                            .mul((IntVector) sc.convertShape(VectorOperators.B2I, I, 0)));
+                    scaled1 = scaled1.add(((IntVector) sum.convertShape(VectorOperators.S2I, I, 1)).add(8 * xsum)
+                            .mul((IntVector) sc.convertShape(VectorOperators.B2I, I, 1)));
+                    mins0 = mins0.add(((IntVector) m.convertShape(VectorOperators.B2I, I, 0)).mul(xsum));
+                    mins1 = mins1.add(((IntVector) m.convertShape(VectorOperators.B2I, I, 1)).mul(xsum));
+                }
+                float dx = xd[8 * sb];
+                acc0 = ((FloatVector) scaled0.convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromMemorySegment(HALF, packed, o + D, ByteOrder.LITTLE_ENDIAN).mul(dx), acc0);
+                acc1 = ((FloatVector) scaled1.convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromMemorySegment(HALF, packed, o + D + 2L * ROWS, ByteOrder.LITTLE_ENDIAN).mul(dx), acc1);
+                acc0 = ((FloatVector) mins0.convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromMemorySegment(HALF, packed, o + DMIN, ByteOrder.LITTLE_ENDIAN).mul(-dx), acc0);
+                acc1 = ((FloatVector) mins1.convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromMemorySegment(HALF, packed, o + DMIN + 2L * ROWS, ByteOrder.LITTLE_ENDIAN).mul(-dx), acc1);
+            }
+            acc0.intoArray(out, outOff + g * ROWS);
+            acc1.intoArray(out, outOff + g * ROWS + ROWS / 2);
+        }
+    }
+
+    /** Plain scalar twin of {@link #matVec}, on the same layout, summing in the same order. */
+    void matVecScalar(QuantizedVector x, float[] out, int outOff, int groupFrom, int groupTo) {
+        short[] xq = x.quants();
+        float[] xd = x.scales();
+        int[] xs = x.sums();
+        for (int g = groupFrom; g < groupTo; g++) {
+            long base = laidOut(g);
+            for (int r = 0; r < ROWS; r++) {
+                float acc = 0f;
+                for (int sb = 0; sb < blocks; sb++) {
+                    long o = base + sb * BLOCK_BYTES;
+                    int scaled = 0;
+                    int mins = 0;
+                    for (int j = 0; j < 8; j++) {
+                        int sum = 0;
+                        for (int c = 0; c < 16; c++) {
+                            int w = packed.get(ValueLayout.JAVA_BYTE, o + (long) j * SUB_BYTES + QUANTS + (long) c * ROWS + r) & 0xFF;
+                            int xo = 256 * sb + 32 * j + 2 * c;
+                            sum += (w & 0xF) * xq[xo] + (w >>> 4) * xq[xo + 1];
+                        }
+                        scaled += sum * packed.get(ValueLayout.JAVA_BYTE, o + (long) j * SUB_BYTES + SCALES + r);
+                        mins += xs[8 * sb + j] * packed.get(ValueLayout.JAVA_BYTE, o + (long) j * SUB_BYTES + MINS + r);
+                    }
+                    float dx = xd[8 * sb];
+                    acc = Math.fma(scaled, packed.get(FLOAT, o + D + 4L * r) * dx, acc);
+                    acc = Math.fma(mins, packed.get(FLOAT, o + DMIN + 4L * r) * -dx, acc);
+                }
+                out[outOff + g * ROWS + r] = acc;
+            }
+        }
+    }
+
+    /** The offset of group {@code g}, laid out first if no thread has yet. */
+    private long laidOut(int g) {
+        long base = (long) g * blocks * BLOCK_BYTES;
+        if ((byte) READY.getAcquire(ready, g) == 0) {
+            layOut(g, base);
+            READY.setRelease(ready, g, (byte) 1);
+        }
+        return base;
+    }
+
+    /**
+     * Group {@code g} from the file's layout (see {@link Q4KTensor}): in each 64 values of a super-block, values
+     * {@code 0..31} are the low nibbles of 32 bytes, {@code 32..63} the high ones; each eight of them, one per byte of
+     * a long, go to four chunks. Two threads laying out the same group write the same bytes.
+     */
+    private void layOut(int g, long base) {
+        for (int r = 0; r < ROWS; r++) {
+            long row = ((long) g * ROWS + r) * rowBytes;
+            for (int sb = 0; sb < blocks; sb++) {
+                long from = row + 144L * sb;
+                long to = base + sb * BLOCK_BYTES;
+                int dd = LittleEndian.i32(source, from);
+                packed.set(FLOAT, to + D + 4L * r, LittleEndian.f16Low(dd));
+                packed.set(FLOAT, to + DMIN + 4L * r, LittleEndian.f16High(dd));
+                long lo = LittleEndian.i64(source, from + 4);
+                int hi = LittleEndian.i32(source, from + 12);
+                long scales = KQuantScales.packedScales(lo, hi);
+                long mins = KQuantScales.packedMins(lo, hi);
+                for (int j = 0; j < 8; j++) {
+                    packed.set(ValueLayout.JAVA_BYTE, to + (long) j * SUB_BYTES + SCALES + r, (byte) KQuantScales.at(scales, j));
+                    packed.set(ValueLayout.JAVA_BYTE, to + (long) j * SUB_BYTES + MINS + r, (byte) KQuantScales.at(mins, j));
+                }
+                for (int k = 0; k < 4; k++) { // values 64k .. 64k + 63: sub-blocks 2k (low nibbles), 2k + 1 (high)
+                    long low = to + 2L * k * SUB_BYTES + QUANTS + r;
+                    long high = low + SUB_BYTES;
+                    for (int l = 0; l < 4; l++) {
+                        long bytes = LittleEndian.i64(source, from + 16 + 32 * k + 8 * l);
+                        putPairs(low, 4 * l, bytes & LOW_NIBBLES);
+                        putPairs(high, 4 * l, (bytes >>> 4) & LOW_NIBBLES);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Eight values, one per byte of {@code nibbles}, as the pairs of chunks {@code first .. first + 4}. */
+    private void putPairs(long at, int first, long nibbles) {
+        for (int k = 0; k < 4; k++) {
+            int pair = (int) (nibbles >>> (16 * k));
+            packed.set(ValueLayout.JAVA_BYTE, at + (long) (first + k) * ROWS, (byte) ((pair & 0xF) | (pair >>> 4 & 0xF0)));
+        }
+    }
+}
