@@ -22,8 +22,53 @@ final class Q6KTensor extends BlockTensor {
     private static final int SCALES = 192;
     private static final int D = 208;
 
+    /** Whether one-token products lay the rows out again ({@link Q6KRowGroups}); {@code -Dgemma4j.rowGroups=false} keeps the file's layout. */
+    private static final boolean ROW_GROUPS = Q6KRowGroups.AVAILABLE && Boolean.parseBoolean(System.getProperty("gemma4j.rowGroups", "true"));
+    private volatile Q6KRowGroups rowGroups;
+
     Q6KTensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.Q6_K, ne, data);
+    }
+
+    @Override
+    public boolean takesIntegerVectors() {
+        return ROW_GROUPS && rows() >= Q6KRowGroups.ROWS;
+    }
+
+    /**
+     * The rows of whole groups in {@code [rowFrom, rowTo)} with {@link Q6KRowGroups} (laid out on first use), the
+     * others with the float product of the rounded values. Q4_0Tensor and Q4KTensor have the same method: each type
+     * keeps its own, so that its kernel is compiled into it alone (see {@link Tensor#matVec(float[], float[], int, int, int)}).
+     */
+    @Override
+    public void matVec(QuantizedVector x, float[] out, int outOff, int rowFrom, int rowTo) {
+        int n = Q6KRowGroups.ROWS;
+        int g0 = (rowFrom + n - 1) / n;
+        int g1 = rowTo / n;
+        if (!takesIntegerVectors() || x.quantBlock() != 256 || x.cols() != cols() || g0 >= g1) {
+            matVec(x.values(), out, outOff, rowFrom, rowTo);
+            return;
+        }
+        if (rowFrom < g0 * n) {
+            matVec(x.values(), out, outOff, rowFrom, g0 * n);
+        }
+        rowGroups().matVec(x, out, outOff, g0, g1);
+        if (g1 * n < rowTo) {
+            matVec(x.values(), out, outOff, g1 * n, rowTo);
+        }
+    }
+
+    Q6KRowGroups rowGroups() {
+        Q6KRowGroups groups = rowGroups;
+        if (groups == null) {
+            synchronized (this) {
+                groups = rowGroups;
+                if (groups == null) {
+                    rowGroups = groups = new Q6KRowGroups(data(), rows(), cols());
+                }
+            }
+        }
+        return groups;
     }
 
     /** The batched product compiled for this class alone: see {@link BlockTensor#matMul}. */

@@ -82,14 +82,14 @@ class KernelAllocationTest {
     }
 
     /**
-     * Q4_0's and Q4_K's batched products in both of their forms, with both forms of decode in between (on floats, and
-     * on a vector of integers: Q4_0's row groups, 64 rows of them and the float product for the other 4): on a batch of Q8_0 integers (the 16-bit
-     * lane tile, its float row tiles for 8 tokens past the lane tiles and for the rows past the last 8) and on a float
-     * batch, as a model under either numerics runs them; all of it inlined into one {@code matMul} must stay within
-     * C2's budget.
+     * Q4_0's, Q4_K's and Q6_K's batched products in both of their forms (on a batch of Q8_0 / Q8_K integers: the
+     * 16-bit lane tile, its float row tiles for 8 tokens past the lane tiles and for the rows past the last 8, or
+     * Q6_K's float tiles; and on a float batch), with both forms of decode in between (on floats, and on a vector of
+     * integers: the row groups, 64 rows of them and the float product for the other 4), as a model under either
+     * numerics runs them; all of it must stay within C2's budget.
      */
     @ParameterizedTest
-    @CsvSource({"Q4_0", "Q4_K"})
+    @CsvSource({"Q4_0", "Q4_K", "Q6_K"})
     @Order(2)
     void decodeAndBothPrefillsInterleavedAllocateNothingOnceCompiled(GgmlType type) throws Throwable {
         int rows = 68; // eight 8-row tiles and four rows for the row tiles
@@ -97,7 +97,7 @@ class KernelAllocationTest {
         Tensor t = RandomTensors.mapped(ARENA, files, type, rows, 1536, 25);
         float[] x = RandomTensors.gaussian(1536, 4);
         float[] raw = RandomTensors.gaussian(n * 1536, 5);
-        boolean k = type == GgmlType.Q4_K;
+        boolean k = type != GgmlType.Q4_0;
         float[] rounded = k ? TokenBatchTest.roundedToQ8_K(raw) : TokenBatchTest.roundedToQ8_0(raw);
         TokenBatch integers = k ? new TokenBatch().prepareQ8_K(rounded, n, 1536) : new TokenBatch().prepareQ8_0(rounded, n, 1536);
         integers.layOut(0, n);

@@ -135,17 +135,25 @@ class TensorKernelsTest {
     }
 
     /**
-     * Q4_0's and Q4_K's one-token products on a vector given as Q8_0 / Q8_K integers (row groups for whole groups, the
-     * float product for the rows around them) against per-row dots of the same rounded input: fewer rows than a group
-     * (9), groups and rows past them (38, 100), a range starting and ending inside groups; and the groups' vector
-     * kernels against their scalar twins, value for value.
+     * Q4_0's, Q4_K's and Q6_K's one-token products on a vector given as Q8_0 / Q8_K integers (row groups for whole
+     * groups, the float product for the rows around them) against per-row dots of the same rounded input: fewer rows
+     * than a group (9), groups and rows past them (38, 100), a range starting and ending inside groups; and the groups'
+     * vector kernels against their scalar twins, value for value.
      */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K"})
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
     void oneTokenProductOnIntegerVectorsEqualsPerRowDots(GgmlType type) {
-        boolean k = type == GgmlType.Q4_K;
-        int g = k ? Q4KRowGroups.ROWS : Q4_0RowGroups.ROWS;
-        boolean available = k ? Q4KRowGroups.AVAILABLE : Q4_0RowGroups.AVAILABLE;
+        boolean k = type != GgmlType.Q4_0;
+        int g = switch (type) {
+            case Q4_0 -> Q4_0RowGroups.ROWS;
+            case Q4_K -> Q4KRowGroups.ROWS;
+            default -> Q6KRowGroups.ROWS;
+        };
+        boolean available = switch (type) {
+            case Q4_0 -> Q4_0RowGroups.AVAILABLE;
+            case Q4_K -> Q4KRowGroups.AVAILABLE;
+            default -> Q6KRowGroups.AVAILABLE;
+        };
         for (int cols : k ? new int[] {256, 1536} : new int[] {32, 96, 1536}) for (int rows : new int[] {9, 38, 100}) {
             Tensor t = RandomTensors.random(ARENA, type, rows, cols, cols * 31L + rows);
             float[] raw = RandomTensors.gaussian(cols, 13);
@@ -166,12 +174,20 @@ class TensorKernelsTest {
             if (rows >= g && available) {
                 float[] vector = new float[rows];
                 float[] scalar = new float[rows];
-                if (k) {
-                    ((Q4KTensor) t).rowGroups().matVec(v, vector, 0, 0, rows / g);
-                    ((Q4KTensor) t).rowGroups().matVecScalar(v, scalar, 0, 0, rows / g);
-                } else {
-                    ((Q4_0Tensor) t).rowGroups().matVec(v, vector, 0, 0, rows / g);
-                    ((Q4_0Tensor) t).rowGroups().matVecScalar(v, scalar, 0, 0, rows / g);
+                switch (t) {
+                    case Q4_0Tensor q -> {
+                        q.rowGroups().matVec(v, vector, 0, 0, rows / g);
+                        q.rowGroups().matVecScalar(v, scalar, 0, 0, rows / g);
+                    }
+                    case Q4KTensor q -> {
+                        q.rowGroups().matVec(v, vector, 0, 0, rows / g);
+                        q.rowGroups().matVecScalar(v, scalar, 0, 0, rows / g);
+                    }
+                    case Q6KTensor q -> {
+                        q.rowGroups().matVec(v, vector, 0, 0, rows / g);
+                        q.rowGroups().matVecScalar(v, scalar, 0, 0, rows / g);
+                    }
+                    default -> throw new AssertionError(t);
                 }
                 for (int r = 0; r < rows / g * g; r++) {
                     assertEquals(scalar[r], vector[r], "scalar twin, cols " + cols + " row " + r);
@@ -182,11 +198,11 @@ class TensorKernelsTest {
 
     /** Two threads laying out and multiplying the same fresh row groups at once get the one-thread result. */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K"})
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
     void rowGroupsLaidOutByTwoThreadsAtOnceGiveOneResult(GgmlType type) throws Exception {
         int rows = 16 * Q4_0RowGroups.ROWS;
         float[] raw = RandomTensors.gaussian(1536, 3);
-        boolean k = type == GgmlType.Q4_K;
+        boolean k = type != GgmlType.Q4_0;
         float[] x = k ? TokenBatchTest.roundedToQ8_K(raw) : TokenBatchTest.roundedToQ8_0(raw);
         QuantizedVector v = k ? new QuantizedVector().prepareQ8_K(x, 1536) : new QuantizedVector().prepareQ8_0(x, 1536);
         float[] expected = new float[rows];
