@@ -45,4 +45,28 @@ final class LittleEndian {
     static float f16High(int bits) {
         return Float.float16ToFloat((short) (bits >>> 16));
     }
+
+    /** The fp16 value at {@code a[off]}, as a float. */
+    static float f16(byte[] a, int off) {
+        return Float.float16ToFloat((short) (a[off] & 0xFF | a[off + 1] << 8));
+    }
+
+    /** The int at {@code a[off]}. */
+    static int i32(byte[] a, int off) {
+        return a[off] & 0xFF | (a[off + 1] & 0xFF) << 8 | (a[off + 2] & 0xFF) << 16 | a[off + 3] << 24;
+    }
+
+    /** The long at {@code a[off]}. */
+    static long i64(byte[] a, int off) {
+        return i32(a, off) & 0xFFFFFFFFL | (long) i32(a, off + 4) << 32;
+    }
+
+    /** Writes {@code v} at {@code a[off]}. */
+    static void putFloat(byte[] a, int off, float v) {
+        int bits = Float.floatToRawIntBits(v);
+        a[off] = (byte) bits;
+        a[off + 1] = (byte) (bits >>> 8);
+        a[off + 2] = (byte) (bits >>> 16);
+        a[off + 3] = (byte) (bits >>> 24);
+    }
 }

@@ -29,8 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
  * super-block sums {@code Σ sc·Σq·x_q} and {@code Σ m·Σx_q} in 32 bits (at most {@code 8·63·60960 < 2^31}), then
  * converts them once: {@code d_x·(d·Σ sc·Σq·x_q - dmin·Σ m·Σx_q)}.
  *
- * <p>Laid out lazily, per group, by the thread that first needs it, into memory of its own off the heap, freed with
- * the tensor. Thread safety: as {@link Q4_0RowGroups}.
+ * <p>Laid out as {@link Q4_0RowGroups} is (in the background, off the heap, freed with the tensor). Thread safety: as
+ * {@link Q4_0RowGroups}.
  */
 final class Q4KRowGroups {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
@@ -51,13 +51,13 @@ final class Q4KRowGroups {
     private static final long BLOCK_BYTES = DMIN + 4L * ROWS;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle READY = MethodHandles.arrayElementVarHandle(byte[].class);
-    private static final long LOW_NIBBLES = 0x0F0F0F0F0F0F0F0FL;
 
     private final MemorySegment source;
     private final long rowBytes;
     private final int blocks;
     private final MemorySegment packed;
     private final byte[] ready;
+    private volatile boolean allLaidOut;
 
     /** The groups of the first {@code rows / ROWS · ROWS} rows of a Q4_K tensor of {@code cols} columns. */
     Q4KRowGroups(MemorySegment source, long rows, int cols) {
@@ -153,6 +153,29 @@ final class Q4KRowGroups {
         }
     }
 
+    /** Starts laying every group out on the background thread ({@link RowGroupLayouts}). */
+    void layOutInBackground() {
+        RowGroupLayouts.start(ready.length, this::laidOut, () -> allLaidOut = true);
+    }
+
+    /** The end of the run of groups from {@code g} (before {@code to}) that are all laid out, or all not yet. */
+    int runEnd(int g, int to) {
+        if (allLaidOut) {
+            return to;
+        }
+        boolean laid = isLaidOut(g);
+        int end = g + 1;
+        while (end < to && isLaidOut(end) == laid) {
+            end++;
+        }
+        return end;
+    }
+
+    /** Whether group {@code g} is laid out. */
+    boolean isLaidOut(int g) {
+        return allLaidOut || (byte) READY.getAcquire(ready, g) != 0;
+    }
+
     /** The offset of group {@code g}, laid out first if no thread has yet. */
     private long laidOut(int g) {
         long base = (long) g * blocks * BLOCK_BYTES;
@@ -164,45 +187,41 @@ final class Q4KRowGroups {
     }
 
     /**
-     * Group {@code g} from the file's layout (see {@link Q4KTensor}): in each 64 values of a super-block, values
-     * {@code 0..31} are the low nibbles of 32 bytes, {@code 32..63} the high ones; each eight of them, one per byte of
-     * a long, go to four chunks. Two threads laying out the same group write the same bytes.
+     * Group {@code g} from the file's layout (see {@link Q4KTensor}), on the heap as in {@link Q4_0RowGroups}: in each
+     * 64 values of a super-block, values {@code 0..31} (a sub-block) are the low nibbles of 32 bytes, {@code 32..63}
+     * (the next) the high ones. Two threads laying out the same group write the same bytes.
      */
     private void layOut(int g, long base) {
+        int bytes = Math.toIntExact(ROWS * rowBytes);
+        byte[] src = new byte[bytes];
+        MemorySegment.copy(source, ValueLayout.JAVA_BYTE, g * (long) bytes, src, 0, bytes);
+        byte[] dst = new byte[Math.toIntExact(blocks * BLOCK_BYTES)];
         for (int r = 0; r < ROWS; r++) {
-            long row = ((long) g * ROWS + r) * rowBytes;
             for (int sb = 0; sb < blocks; sb++) {
-                long from = row + 144L * sb;
-                long to = base + sb * BLOCK_BYTES;
-                int dd = LittleEndian.i32(source, from);
-                packed.set(FLOAT, to + D + 4L * r, LittleEndian.f16Low(dd));
-                packed.set(FLOAT, to + DMIN + 4L * r, LittleEndian.f16High(dd));
-                long lo = LittleEndian.i64(source, from + 4);
-                int hi = LittleEndian.i32(source, from + 12);
-                long scales = KQuantScales.packedScales(lo, hi);
-                long mins = KQuantScales.packedMins(lo, hi);
+                int from = r * (int) rowBytes + 144 * sb;
+                int to = sb * (int) BLOCK_BYTES;
+                int dd = LittleEndian.i32(src, from);
+                LittleEndian.putFloat(dst, to + D + 4 * r, LittleEndian.f16Low(dd));
+                LittleEndian.putFloat(dst, to + DMIN + 4 * r, LittleEndian.f16High(dd));
+                long scales = KQuantScales.packedScales(LittleEndian.i64(src, from + 4), LittleEndian.i32(src, from + 12));
+                long mins = KQuantScales.packedMins(LittleEndian.i64(src, from + 4), LittleEndian.i32(src, from + 12));
                 for (int j = 0; j < 8; j++) {
-                    packed.set(ValueLayout.JAVA_BYTE, to + (long) j * SUB_BYTES + SCALES + r, (byte) KQuantScales.at(scales, j));
-                    packed.set(ValueLayout.JAVA_BYTE, to + (long) j * SUB_BYTES + MINS + r, (byte) KQuantScales.at(mins, j));
+                    dst[to + j * SUB_BYTES + SCALES + r] = (byte) KQuantScales.at(scales, j);
+                    dst[to + j * SUB_BYTES + MINS + r] = (byte) KQuantScales.at(mins, j);
                 }
-                for (int k = 0; k < 4; k++) { // values 64k .. 64k + 63: sub-blocks 2k (low nibbles), 2k + 1 (high)
-                    long low = to + 2L * k * SUB_BYTES + QUANTS + r;
-                    long high = low + SUB_BYTES;
-                    for (int l = 0; l < 4; l++) {
-                        long bytes = LittleEndian.i64(source, from + 16 + 32 * k + 8 * l);
-                        putPairs(low, 4 * l, bytes & LOW_NIBBLES);
-                        putPairs(high, 4 * l, (bytes >>> 4) & LOW_NIBBLES);
+                for (int k = 0; k < 4; k++) { // sub-blocks 2k (low nibbles) and 2k + 1 (high) from 32 bytes
+                    int q = from + 16 + 32 * k;
+                    int low = to + 2 * k * SUB_BYTES + QUANTS + r;
+                    int high = low + SUB_BYTES;
+                    for (int c = 0; c < 16; c++) {
+                        int b0 = src[q + 2 * c] & 0xFF;
+                        int b1 = src[q + 2 * c + 1] & 0xFF;
+                        dst[low + c * ROWS] = (byte) (b0 & 0xF | (b1 & 0xF) << 4);
+                        dst[high + c * ROWS] = (byte) (b0 >>> 4 | b1 & 0xF0);
                     }
                 }
             }
         }
-    }
-
-    /** Eight values, one per byte of {@code nibbles}, as the pairs of chunks {@code first .. first + 4}. */
-    private void putPairs(long at, int first, long nibbles) {
-        for (int k = 0; k < 4; k++) {
-            int pair = (int) (nibbles >>> (16 * k));
-            packed.set(ValueLayout.JAVA_BYTE, at + (long) (first + k) * ROWS, (byte) ((pair & 0xF) | (pair >>> 4 & 0xF0)));
-        }
+        MemorySegment.copy(dst, 0, packed, ValueLayout.JAVA_BYTE, base, dst.length);
     }
 }

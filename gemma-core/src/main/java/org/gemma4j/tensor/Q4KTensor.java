@@ -45,9 +45,10 @@ final class Q4KTensor extends BlockTensor {
     }
 
     /**
-     * The rows of whole groups in {@code [rowFrom, rowTo)} with {@link Q4KRowGroups} (laid out on first use), the
-     * others with the float product of the rounded values. Q4_0Tensor has the same method: each type keeps its own,
-     * so that its kernel is compiled into it alone (see {@link Tensor#matVec(float[], float[], int, int, int)}).
+     * The rows of whole groups in {@code [rowFrom, rowTo)} with {@link Q4KRowGroups} once laid out (in the background,
+     * from the first call on), the others with the float product of the rounded values. Each row-group type has this
+     * method of its own, so that its kernel is compiled into it alone (see
+     * {@link Tensor#matVec(float[], float[], int, int, int)}).
      */
     @Override
     public void matVec(QuantizedVector x, float[] out, int outOff, int rowFrom, int rowTo) {
@@ -61,7 +62,15 @@ final class Q4KTensor extends BlockTensor {
         if (rowFrom < g0 * n) {
             matVec(x.values(), out, outOff, rowFrom, g0 * n);
         }
-        rowGroups().matVec(x, out, outOff, g0, g1);
+        Q4KRowGroups groups = rowGroups();
+        for (int g = g0, end; g < g1; g = end) { // groups still being laid out take the file's layout
+            end = groups.runEnd(g, g1);
+            if (groups.isLaidOut(g)) {
+                groups.matVec(x, out, outOff, g, end);
+            } else {
+                matVec(x.values(), out, outOff, g * n, end * n);
+            }
+        }
         if (g1 * n < rowTo) {
             matVec(x.values(), out, outOff, g1 * n, rowTo);
         }
@@ -74,6 +83,7 @@ final class Q4KTensor extends BlockTensor {
                 groups = rowGroups;
                 if (groups == null) {
                     rowGroups = groups = new Q4KRowGroups(data(), rows(), cols());
+                    groups.layOutInBackground();
                 }
             }
         }

@@ -31,11 +31,12 @@ import jdk.incubator.vector.VectorSpecies;
  * dot product with the rows in the lanes (and, like its repacked Q4_0, a copy of the weights).
  *
  * <p>Measured (1536 columns, 32-row groups, AVX-512): one thread 61–65 → 29–33 ps per weight with rows in L2, 75–85
- * → 29–31 from memory; two threads over 262 144 rows 41–48 → 17–19 ps per weight (34 GB/s).
+ * → 29–33 from memory; two threads over 262 144 rows 41–48 → 17–19 ps per weight (34 GB/s).
  *
- * <p>The groups are laid out lazily, each the first time a product needs it (the thread computing a group lays it
- * out), into memory of its own, off the heap, freed with the tensor. Thread safety: any number of threads may run
- * products on disjoint or equal groups at once; a group's layout is published with a release store.
+ * <p>The groups are laid out into memory of their own, off the heap, freed with the tensor: on the background thread
+ * ({@link #layOutInBackground}, while the tensor's products use the file's layout for the groups not yet done), or by
+ * a product that reaches a group first. Thread safety: any number of threads may run products on disjoint or equal
+ * groups at once, alongside the background layout; a group's layout is published with a release store.
  */
 final class Q4_0RowGroups {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
@@ -48,16 +49,15 @@ final class Q4_0RowGroups {
     /** Per block: 16 chunks of nibble pairs, then the scales (read in address order). */
     private static final long BLOCK_BYTES = 20L * ROWS;
     private static final long SCALES = 16L * ROWS;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle READY = MethodHandles.arrayElementVarHandle(byte[].class);
-    private static final long LOW_NIBBLES = 0x0F0F0F0F0F0F0F0FL;
 
     private final MemorySegment source;
     private final long rowBytes;
     private final int blocks;
     private final MemorySegment packed;
     private final byte[] ready;
+    private volatile boolean allLaidOut;
 
     /** The groups of the first {@code rows / ROWS · ROWS} rows of a Q4_0 tensor of {@code cols} columns. */
     Q4_0RowGroups(MemorySegment source, long rows, int cols) {
@@ -132,6 +132,29 @@ final class Q4_0RowGroups {
         }
     }
 
+    /** Starts laying every group out on the background thread ({@link RowGroupLayouts}). */
+    void layOutInBackground() {
+        RowGroupLayouts.start(ready.length, this::laidOut, () -> allLaidOut = true);
+    }
+
+    /** The end of the run of groups from {@code g} (before {@code to}) that are all laid out, or all not yet. */
+    int runEnd(int g, int to) {
+        if (allLaidOut) {
+            return to;
+        }
+        boolean laid = isLaidOut(g);
+        int end = g + 1;
+        while (end < to && isLaidOut(end) == laid) {
+            end++;
+        }
+        return end;
+    }
+
+    /** Whether group {@code g} is laid out. */
+    boolean isLaidOut(int g) {
+        return allLaidOut || (byte) READY.getAcquire(ready, g) != 0;
+    }
+
     /** The offset of group {@code g}, laid out first if no thread has yet. */
     private long laidOut(int g) {
         long base = (long) g * blocks * BLOCK_BYTES;
@@ -143,33 +166,29 @@ final class Q4_0RowGroups {
     }
 
     /**
-     * Group {@code g} from the file's layout. The values {@code 0..15} of a Q4_0 block are the low nibbles of its 16
-     * bytes, {@code 16..31} the high ones; each eight of them, one per byte of a long, go to four chunks. Two threads
-     * laying out the same group write the same bytes.
+     * Group {@code g} from the file's layout: its rows (contiguous in the file) copied to the heap, laid out there with
+     * plain array code (fast even before the JIT compiles it: per-byte segment accesses made the first request 5 s
+     * slower), copied in. The values {@code 0..15} of a Q4_0 block are the low nibbles of its 16 bytes,
+     * {@code 16..31} the high ones. Two threads laying out the same group write the same bytes.
      */
     private void layOut(int g, long base) {
+        int bytes = Math.toIntExact(ROWS * rowBytes);
+        byte[] src = new byte[bytes];
+        MemorySegment.copy(source, ValueLayout.JAVA_BYTE, g * (long) bytes, src, 0, bytes);
+        byte[] dst = new byte[Math.toIntExact(blocks * BLOCK_BYTES)];
         for (int r = 0; r < ROWS; r++) {
-            long row = ((long) g * ROWS + r) * rowBytes;
             for (int b = 0; b < blocks; b++) {
-                long from = row + 18L * b;
-                long to = base + b * BLOCK_BYTES;
-                packed.set(FLOAT, to + SCALES + 4L * r, LittleEndian.f16(source, from));
-                long lo = source.get(LONG, from + 2);
-                long hi = source.get(LONG, from + 10);
-                long chunks = to + r;
-                putPairs(chunks, 0, lo & LOW_NIBBLES);
-                putPairs(chunks, 4, hi & LOW_NIBBLES);
-                putPairs(chunks, 8, (lo >>> 4) & LOW_NIBBLES);
-                putPairs(chunks, 12, (hi >>> 4) & LOW_NIBBLES);
+                int from = r * (int) rowBytes + 18 * b + 2;
+                int to = b * (int) BLOCK_BYTES + r;
+                LittleEndian.putFloat(dst, b * (int) BLOCK_BYTES + (int) SCALES + 4 * r, LittleEndian.f16(src, from - 2));
+                for (int c = 0; c < 8; c++) { // columns 2c, 2c + 1: low nibbles of bytes 2c, 2c + 1
+                    dst[to + c * ROWS] = (byte) (src[from + 2 * c] & 0xF | (src[from + 2 * c + 1] & 0xF) << 4);
+                }
+                for (int c = 0; c < 8; c++) { // columns 16 + 2c, 17 + 2c: their high nibbles
+                    dst[to + (8 + c) * ROWS] = (byte) ((src[from + 2 * c] & 0xFF) >>> 4 | src[from + 2 * c + 1] & 0xF0);
+                }
             }
         }
-    }
-
-    /** Eight values, one per byte of {@code nibbles}, as the pairs of chunks {@code first .. first + 4}. */
-    private void putPairs(long at, int first, long nibbles) {
-        for (int k = 0; k < 4; k++) {
-            int pair = (int) (nibbles >>> (16 * k));
-            packed.set(ValueLayout.JAVA_BYTE, at + (long) (first + k) * ROWS, (byte) ((pair & 0xF) | (pair >>> 4 & 0xF0)));
-        }
+        MemorySegment.copy(dst, 0, packed, ValueLayout.JAVA_BYTE, base, dst.length);
     }
 }

@@ -35,8 +35,8 @@ final class Q4_0Tensor extends BlockTensor {
     }
 
     /**
-     * The rows of whole groups in {@code [rowFrom, rowTo)} with {@link Q4_0RowGroups} (laid out on first use), the
-     * others with the float product of the rounded values.
+     * The rows of whole groups in {@code [rowFrom, rowTo)} with {@link Q4_0RowGroups} once laid out (in the background,
+     * from the first call on), the others with the float product of the rounded values.
      */
     @Override
     public void matVec(QuantizedVector x, float[] out, int outOff, int rowFrom, int rowTo) {
@@ -50,7 +50,15 @@ final class Q4_0Tensor extends BlockTensor {
         if (rowFrom < g0 * n) {
             matVec(x.values(), out, outOff, rowFrom, g0 * n);
         }
-        rowGroups().matVec(x, out, outOff, g0, g1);
+        Q4_0RowGroups groups = rowGroups();
+        for (int g = g0, end; g < g1; g = end) { // groups still being laid out take the file's layout
+            end = groups.runEnd(g, g1);
+            if (groups.isLaidOut(g)) {
+                groups.matVec(x, out, outOff, g, end);
+            } else {
+                matVec(x.values(), out, outOff, g * n, end * n);
+            }
+        }
         if (g1 * n < rowTo) {
             matVec(x.values(), out, outOff, g1 * n, rowTo);
         }
@@ -63,6 +71,7 @@ final class Q4_0Tensor extends BlockTensor {
                 groups = rowGroups;
                 if (groups == null) {
                     rowGroups = groups = new Q4_0RowGroups(data(), rows(), cols());
+                    groups.layOutInBackground();
                 }
             }
         }

@@ -28,8 +28,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Measured (AVX-512): see {@link #matVec}.
  *
- * <p>Laid out lazily, per group, by the thread that first needs it, into memory of its own off the heap, freed with
- * the tensor. Thread safety: as {@link Q4_0RowGroups}.
+ * <p>Laid out as {@link Q4_0RowGroups} is (in the background, off the heap, freed with the tensor). Thread safety: as
+ * {@link Q4_0RowGroups}.
  */
 final class Q6KRowGroups {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
@@ -53,6 +53,7 @@ final class Q6KRowGroups {
     private final int blocks;
     private final MemorySegment packed;
     private final byte[] ready;
+    private volatile boolean allLaidOut;
 
     /** The groups of the first {@code rows / ROWS · ROWS} rows of a Q6_K tensor of {@code cols} columns. */
     Q6KRowGroups(MemorySegment source, long rows, int cols) {
@@ -138,6 +139,29 @@ final class Q6KRowGroups {
         }
     }
 
+    /** Starts laying every group out on the background thread ({@link RowGroupLayouts}). */
+    void layOutInBackground() {
+        RowGroupLayouts.start(ready.length, this::laidOut, () -> allLaidOut = true);
+    }
+
+    /** The end of the run of groups from {@code g} (before {@code to}) that are all laid out, or all not yet. */
+    int runEnd(int g, int to) {
+        if (allLaidOut) {
+            return to;
+        }
+        boolean laid = isLaidOut(g);
+        int end = g + 1;
+        while (end < to && isLaidOut(end) == laid) {
+            end++;
+        }
+        return end;
+    }
+
+    /** Whether group {@code g} is laid out. */
+    boolean isLaidOut(int g) {
+        return allLaidOut || (byte) READY.getAcquire(ready, g) != 0;
+    }
+
     /** The offset of group {@code g}, laid out first if no thread has yet. */
     private long laidOut(int g) {
         long base = (long) g * blocks * BLOCK_BYTES;
@@ -149,27 +173,26 @@ final class Q6KRowGroups {
     }
 
     /**
-     * Group {@code g} from the file's layout, one super-block at a time: each row's block unpacked (see
-     * {@link Q6KTensor}) into column-major heap arrays, then copied in. Two threads laying out the same group write the
-     * same bytes.
+     * Group {@code g} from the file's layout (see {@link Q6KTensor}), on the heap as in {@link Q4_0RowGroups}, one
+     * super-block at a time. Two threads laying out the same group write the same bytes.
      */
     private void layOut(int g, long base) {
-        byte[] block = new byte[210];
-        byte[] laid = new byte[16 * 17 * ROWS]; // per sub-block [16 columns + its scales, ROWS rows]
+        int bytes = Math.toIntExact(ROWS * rowBytes);
+        byte[] src = new byte[bytes];
+        MemorySegment.copy(source, ValueLayout.JAVA_BYTE, g * (long) bytes, src, 0, bytes);
+        byte[] laid = new byte[(int) BLOCK_BYTES];
         for (int sb = 0; sb < blocks; sb++) {
-            long to = base + sb * BLOCK_BYTES;
             for (int r = 0; r < ROWS; r++) {
-                long from = ((long) g * ROWS + r) * rowBytes + 210L * sb;
-                MemorySegment.copy(source, ValueLayout.JAVA_BYTE, from, block, 0, 210);
-                packed.set(FLOAT, to + D + 4L * r, Float.float16ToFloat((short) (block[208] & 0xFF | block[209] << 8)));
+                int from = r * (int) rowBytes + 210 * sb;
+                LittleEndian.putFloat(laid, D + 4 * r, LittleEndian.f16(src, from + 208));
                 for (int j = 0; j < 16; j++) {
-                    laid[(17 * j + 16) * ROWS + r] = block[192 + j];
+                    laid[j * SUB_BYTES + SCALES + r] = src[from + 192 + j];
                 }
                 for (int half = 0; half < 2; half++) {
                     for (int l = 0; l < 32; l++) {
-                        int lo = block[64 * half + l] & 0xFF;
-                        int lo2 = block[64 * half + l + 32] & 0xFF;
-                        int hi = block[128 + 32 * half + l] & 0xFF;
+                        int lo = src[from + 64 * half + l] & 0xFF;
+                        int lo2 = src[from + 64 * half + l + 32] & 0xFF;
+                        int hi = src[from + 128 + 32 * half + l] & 0xFF;
                         int col = 128 * half + l;
                         laid[chunk(col) + r] = (byte) ((lo & 0xF | (hi & 3) << 4) - 32);
                         laid[chunk(col + 32) + r] = (byte) ((lo2 & 0xF | (hi >>> 2 & 3) << 4) - 32);
@@ -178,7 +201,7 @@ final class Q6KRowGroups {
                     }
                 }
             }
-            MemorySegment.copy(laid, 0, packed, ValueLayout.JAVA_BYTE, to, laid.length);
+            MemorySegment.copy(laid, 0, packed, ValueLayout.JAVA_BYTE, base + sb * BLOCK_BYTES, laid.length);
         }
     }
 
