@@ -29,8 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
  * super-block sums {@code Σ sc·Σq·x_q} and {@code Σ m·Σx_q} in 32 bits (at most {@code 8·63·60960 < 2^31}), then
  * converts them once: {@code d_x·(d·Σ sc·Σq·x_q - dmin·Σ m·Σx_q)}.
  *
- * <p>Laid out as {@link Q4_0RowGroups} is (in the background, off the heap, freed with the tensor). Thread safety: as
- * {@link Q4_0RowGroups}.
+ * <p>Laid out as {@link Q4_0RowGroups} is (by the product that first needs a group, off the heap, freed with the
+ * tensor). Thread safety: as {@link Q4_0RowGroups}.
  */
 final class Q4KRowGroups {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
@@ -57,7 +57,6 @@ final class Q4KRowGroups {
     private final int blocks;
     private final MemorySegment packed;
     private final byte[] ready;
-    private volatile boolean allLaidOut;
 
     /** The groups of the first {@code rows / ROWS · ROWS} rows of a Q4_K tensor of {@code cols} columns. */
     Q4KRowGroups(MemorySegment source, long rows, int cols) {
@@ -151,29 +150,6 @@ final class Q4KRowGroups {
                 out[outOff + g * ROWS + r] = acc;
             }
         }
-    }
-
-    /** Starts laying every group out on the background thread ({@link RowGroupLayouts}). */
-    void layOutInBackground() {
-        RowGroupLayouts.start(ready.length, this::laidOut, () -> allLaidOut = true);
-    }
-
-    /** The end of the run of groups from {@code g} (before {@code to}) that are all laid out, or all not yet. */
-    int runEnd(int g, int to) {
-        if (allLaidOut) {
-            return to;
-        }
-        boolean laid = isLaidOut(g);
-        int end = g + 1;
-        while (end < to && isLaidOut(end) == laid) {
-            end++;
-        }
-        return end;
-    }
-
-    /** Whether group {@code g} is laid out. */
-    boolean isLaidOut(int g) {
-        return allLaidOut || (byte) READY.getAcquire(ready, g) != 0;
     }
 
     /** The offset of group {@code g}, laid out first if no thread has yet. */

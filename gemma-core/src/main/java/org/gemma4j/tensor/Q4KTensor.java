@@ -31,8 +31,6 @@ final class Q4KTensor extends BlockTensor {
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
     private static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
 
-    /** Whether one-token products lay the rows out again ({@link Q4KRowGroups}); {@code -Dgemma4j.rowGroups=false} keeps the file's layout. */
-    private static final boolean ROW_GROUPS = Q4KRowGroups.AVAILABLE && Boolean.parseBoolean(System.getProperty("gemma4j.rowGroups", "true"));
     private volatile Q4KRowGroups rowGroups;
 
     Q4KTensor(String name, long[] ne, MemorySegment data) {
@@ -41,12 +39,12 @@ final class Q4KTensor extends BlockTensor {
 
     @Override
     public boolean takesIntegerVectors() {
-        return ROW_GROUPS && rows() >= Q4KRowGroups.ROWS;
+        return Q4KRowGroups.AVAILABLE && rows() >= Q4KRowGroups.ROWS;
     }
 
     /**
-     * The rows of whole groups in {@code [rowFrom, rowTo)} with {@link Q4KRowGroups} once laid out (in the background,
-     * from the first call on), the others with the float product of the rounded values. Each row-group type has this
+     * The rows of whole groups in {@code [rowFrom, rowTo)} with {@link Q4KRowGroups} (laid out on first use), the
+     * others with the float product of the rounded values. Each row-group type has this
      * method of its own, so that its kernel is compiled into it alone (see
      * {@link Tensor#matVec(float[], float[], int, int, int)}).
      */
@@ -62,15 +60,7 @@ final class Q4KTensor extends BlockTensor {
         if (rowFrom < g0 * n) {
             matVec(x.values(), out, outOff, rowFrom, g0 * n);
         }
-        Q4KRowGroups groups = rowGroups();
-        for (int g = g0, end; g < g1; g = end) { // groups still being laid out take the file's layout
-            end = groups.runEnd(g, g1);
-            if (groups.isLaidOut(g)) {
-                groups.matVec(x, out, outOff, g, end);
-            } else {
-                matVec(x.values(), out, outOff, g * n, end * n);
-            }
-        }
+        rowGroups().matVec(x, out, outOff, g0, g1);
         if (g1 * n < rowTo) {
             matVec(x.values(), out, outOff, g1 * n, rowTo);
         }
@@ -83,7 +73,6 @@ final class Q4KTensor extends BlockTensor {
                 groups = rowGroups;
                 if (groups == null) {
                     rowGroups = groups = new Q4KRowGroups(data(), rows(), cols());
-                    groups.layOutInBackground();
                 }
             }
         }

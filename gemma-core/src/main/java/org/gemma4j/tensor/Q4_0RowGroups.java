@@ -33,10 +33,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Measured (1536 columns, 32-row groups, AVX-512): one thread 61–65 → 29–33 ps per weight with rows in L2, 75–85
  * → 29–33 from memory; two threads over 262 144 rows 41–48 → 17–19 ps per weight (34 GB/s).
  *
- * <p>The groups are laid out into memory of their own, off the heap, freed with the tensor: on the background thread
- * ({@link #layOutInBackground}, while the tensor's products use the file's layout for the groups not yet done), or by
- * a product that reaches a group first. Thread safety: any number of threads may run products on disjoint or equal
- * groups at once, alongside the background layout; a group's layout is published with a release store.
+ * <p>The groups are laid out into memory of their own, off the heap, freed with the tensor, each by the product that
+ * first needs it: no product ever uses the file's layout for a group, so results never depend on timing (a background
+ * layout, with the file's layout for the groups not yet done, made the first request's logits depend on how far it
+ * had got, and was no faster: E2B Q4_0, first request after load 11.4 s against 11.7 s). Thread safety: any number
+ * of threads may run products on disjoint or equal groups at once; a group's layout is published with a release store.
  */
 final class Q4_0RowGroups {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
@@ -57,7 +58,6 @@ final class Q4_0RowGroups {
     private final int blocks;
     private final MemorySegment packed;
     private final byte[] ready;
-    private volatile boolean allLaidOut;
 
     /** The groups of the first {@code rows / ROWS · ROWS} rows of a Q4_0 tensor of {@code cols} columns. */
     Q4_0RowGroups(MemorySegment source, long rows, int cols) {
@@ -130,29 +130,6 @@ final class Q4_0RowGroups {
                 out[outOff + g * ROWS + r] = acc;
             }
         }
-    }
-
-    /** Starts laying every group out on the background thread ({@link RowGroupLayouts}). */
-    void layOutInBackground() {
-        RowGroupLayouts.start(ready.length, this::laidOut, () -> allLaidOut = true);
-    }
-
-    /** The end of the run of groups from {@code g} (before {@code to}) that are all laid out, or all not yet. */
-    int runEnd(int g, int to) {
-        if (allLaidOut) {
-            return to;
-        }
-        boolean laid = isLaidOut(g);
-        int end = g + 1;
-        while (end < to && isLaidOut(end) == laid) {
-            end++;
-        }
-        return end;
-    }
-
-    /** Whether group {@code g} is laid out. */
-    boolean isLaidOut(int g) {
-        return allLaidOut || (byte) READY.getAcquire(ready, g) != 0;
     }
 
     /** The offset of group {@code g}, laid out first if no thread has yet. */

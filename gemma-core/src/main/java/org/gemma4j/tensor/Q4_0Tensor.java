@@ -21,8 +21,6 @@ final class Q4_0Tensor extends BlockTensor {
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
 
-    /** Whether one-token products lay the rows out again ({@link Q4_0RowGroups}); {@code -Dgemma4j.rowGroups=false} keeps the file's layout. */
-    private static final boolean ROW_GROUPS = Q4_0RowGroups.AVAILABLE && Boolean.parseBoolean(System.getProperty("gemma4j.rowGroups", "true"));
     private volatile Q4_0RowGroups rowGroups;
 
     Q4_0Tensor(String name, long[] ne, MemorySegment data) {
@@ -31,12 +29,12 @@ final class Q4_0Tensor extends BlockTensor {
 
     @Override
     public boolean takesIntegerVectors() {
-        return ROW_GROUPS && rows() >= Q4_0RowGroups.ROWS;
+        return Q4_0RowGroups.AVAILABLE && rows() >= Q4_0RowGroups.ROWS;
     }
 
     /**
-     * The rows of whole groups in {@code [rowFrom, rowTo)} with {@link Q4_0RowGroups} once laid out (in the background,
-     * from the first call on), the others with the float product of the rounded values.
+     * The rows of whole groups in {@code [rowFrom, rowTo)} with {@link Q4_0RowGroups} (laid out on first use), the
+     * others with the float product of the rounded values.
      */
     @Override
     public void matVec(QuantizedVector x, float[] out, int outOff, int rowFrom, int rowTo) {
@@ -50,15 +48,7 @@ final class Q4_0Tensor extends BlockTensor {
         if (rowFrom < g0 * n) {
             matVec(x.values(), out, outOff, rowFrom, g0 * n);
         }
-        Q4_0RowGroups groups = rowGroups();
-        for (int g = g0, end; g < g1; g = end) { // groups still being laid out take the file's layout
-            end = groups.runEnd(g, g1);
-            if (groups.isLaidOut(g)) {
-                groups.matVec(x, out, outOff, g, end);
-            } else {
-                matVec(x.values(), out, outOff, g * n, end * n);
-            }
-        }
+        rowGroups().matVec(x, out, outOff, g0, g1);
         if (g1 * n < rowTo) {
             matVec(x.values(), out, outOff, g1 * n, rowTo);
         }
@@ -71,7 +61,6 @@ final class Q4_0Tensor extends BlockTensor {
                 groups = rowGroups;
                 if (groups == null) {
                     rowGroups = groups = new Q4_0RowGroups(data(), rows(), cols());
-                    groups.layOutInBackground();
                 }
             }
         }

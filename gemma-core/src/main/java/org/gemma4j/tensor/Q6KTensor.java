@@ -22,8 +22,6 @@ final class Q6KTensor extends BlockTensor {
     private static final int SCALES = 192;
     private static final int D = 208;
 
-    /** Whether one-token products lay the rows out again ({@link Q6KRowGroups}); {@code -Dgemma4j.rowGroups=false} keeps the file's layout. */
-    private static final boolean ROW_GROUPS = Q6KRowGroups.AVAILABLE && Boolean.parseBoolean(System.getProperty("gemma4j.rowGroups", "true"));
     private volatile Q6KRowGroups rowGroups;
 
     Q6KTensor(String name, long[] ne, MemorySegment data) {
@@ -32,12 +30,12 @@ final class Q6KTensor extends BlockTensor {
 
     @Override
     public boolean takesIntegerVectors() {
-        return ROW_GROUPS && rows() >= Q6KRowGroups.ROWS;
+        return Q6KRowGroups.AVAILABLE && rows() >= Q6KRowGroups.ROWS;
     }
 
     /**
-     * The rows of whole groups in {@code [rowFrom, rowTo)} with {@link Q6KRowGroups} once laid out (in the background,
-     * from the first call on), the others with the float product of the rounded values. Each row-group type has this
+     * The rows of whole groups in {@code [rowFrom, rowTo)} with {@link Q6KRowGroups} (laid out on first use), the
+     * others with the float product of the rounded values. Each row-group type has this
      * method of its own, so that its kernel is compiled into it alone (see
      * {@link Tensor#matVec(float[], float[], int, int, int)}).
      */
@@ -53,15 +51,7 @@ final class Q6KTensor extends BlockTensor {
         if (rowFrom < g0 * n) {
             matVec(x.values(), out, outOff, rowFrom, g0 * n);
         }
-        Q6KRowGroups groups = rowGroups();
-        for (int g = g0, end; g < g1; g = end) { // groups still being laid out take the file's layout
-            end = groups.runEnd(g, g1);
-            if (groups.isLaidOut(g)) {
-                groups.matVec(x, out, outOff, g, end);
-            } else {
-                matVec(x.values(), out, outOff, g * n, end * n);
-            }
-        }
+        rowGroups().matVec(x, out, outOff, g0, g1);
         if (g1 * n < rowTo) {
             matVec(x.values(), out, outOff, g1 * n, rowTo);
         }
@@ -74,7 +64,6 @@ final class Q6KTensor extends BlockTensor {
                 groups = rowGroups;
                 if (groups == null) {
                     rowGroups = groups = new Q6KRowGroups(data(), rows(), cols());
-                    groups.layOutInBackground();
                 }
             }
         }
