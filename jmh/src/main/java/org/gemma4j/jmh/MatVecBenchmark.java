@@ -3,6 +3,7 @@ package org.gemma4j.jmh;
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
 import org.gemma4j.tensor.GgmlType;
+import org.gemma4j.tensor.QuantizedVector;
 import org.gemma4j.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -40,6 +41,7 @@ public class MatVecBenchmark {
     private Arena arena;
     private Tensor w;
     private float[] x;
+    private QuantizedVector integers;
     private float[] y;
 
     @Setup(Level.Trial)
@@ -50,6 +52,7 @@ public class MatVecBenchmark {
         arena = Arena.ofShared();
         w = RandomWeights.matrix(arena, GgmlType.valueOf(type), rows, cols, 42);
         x = RandomWeights.activations(cols, 7);
+        integers = type.endsWith("_K") ? new QuantizedVector().prepareQ8_K(x, cols) : new QuantizedVector().prepareQ8_0(x, cols);
         y = new float[rows];
     }
 
@@ -61,6 +64,17 @@ public class MatVecBenchmark {
     @Benchmark
     public float[] matVec() {
         w.matVec(x, y, 0, (int) w.rows());
+        return y;
+    }
+
+    /**
+     * The product on the input's Q8_0 / Q8_K integers, as decode runs it under llama.cpp numerics: Q4_0, Q4_K and
+     * Q6_K multiply them on their rows laid out again (row groups, laid out during warm-up); the other types take
+     * the float product.
+     */
+    @Benchmark
+    public float[] matVecOnIntegers() {
+        w.matVec(integers, y, 0, 0, (int) w.rows());
         return y;
     }
 }
