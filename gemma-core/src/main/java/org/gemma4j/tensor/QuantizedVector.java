@@ -1,9 +1,5 @@
 package org.gemma4j.tensor;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * One token's activations already rounded to Q8_0 or Q8_K blocks (as llama.cpp rounds a product's input), kept both as
  * those floats and as the blocks' integers: per value {@code q} ({@code |q| ≤ 127}), per 32 values the block scale
@@ -15,7 +11,6 @@ import jdk.incubator.vector.VectorSpecies;
  * threads may read it (the worker pool's hand-off publishes it). The float array is referenced, not copied.
  */
 public final class QuantizedVector {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** {@code 1.5·2^23}: {@code (v + R) - R} is {@code v} rounded to an integer, ties to even, for {@code |v| < 2^22}. */
     private static final float ROUNDING = 12582912f;
     private float[] values = new float[0];
@@ -79,14 +74,16 @@ public final class QuantizedVector {
      * {@code x·(1/d)}, within a few ulps of {@code q}, rounds to it.
      */
     static float integers(float[] x, int x0, int len, float[] q) {
-        FloatVector max = FloatVector.zero(F);
-        for (int i = 0; i < len; i += F.length()) {
-            max = max.max(FloatVector.fromArray(F, x, x0 + i).abs());
+        // Plain loops (C2 vectorizes them): with the Vector API this small shared method was, in some compilations,
+        // left boxing its vectors (E2B Q4_K_M decode: 8.6 MB of garbage per token, 2.5 % of the time).
+        float amax = 0f;
+        for (int i = 0; i < len; i++) {
+            amax = Math.max(amax, Math.abs(x[x0 + i]));
         }
-        float d = max.reduceLanes(VectorOperators.MAX) / 127f;
+        float d = amax / 127f;
         float id = d != 0f ? 1f / d : 0f;
-        for (int i = 0; i < len; i += F.length()) {
-            FloatVector.fromArray(F, x, x0 + i).mul(id).add(ROUNDING).sub(ROUNDING).intoArray(q, i);
+        for (int i = 0; i < len; i++) {
+            q[i] = x[x0 + i] * id + ROUNDING - ROUNDING;
         }
         return d;
     }

@@ -116,6 +116,32 @@ class KernelAllocationTest {
                 + a.perCall() + " bytes per call after " + a.millis() + " ms");
     }
 
+    /**
+     * A decode step's inputs as integers, in the model's pattern (Q8_0 and Q8_K blocks, 1536 and 6144 columns), and a
+     * prefill batch's, which share the rounding recovery. Written with the Vector API, that recovery boxed in the
+     * model (8.6 MB per E2B Q4_K_M decode token, seen in `gemma bench`) but not here; it is plain loops now, and this
+     * checks that they stay allocation-free.
+     */
+    @Test
+    void quantizedVectorsAllocateNothingOnceCompiled() throws Throwable {
+        float[] narrow = TokenBatchTest.roundedToQ8_K(RandomTensors.gaussian(1536, 5));
+        float[] wide = TokenBatchTest.roundedToQ8_0(RandomTensors.gaussian(6144, 6));
+        float[] batch = TokenBatchTest.roundedToQ8_K(RandomTensors.gaussian(64 * 1536, 7));
+        QuantizedVector v = new QuantizedVector();
+        TokenBatch b = new TokenBatch();
+        Allocation a = allocationOnceCompiled(i -> {
+            switch (i % 5) {
+                case 0 -> v.prepareQ8_K(narrow, 1536);
+                case 1 -> v.prepareQ8_0(wide, 6144);
+                case 2 -> v.prepareQ8_0(narrow, 1536);
+                case 3 -> v.prepareQ8_K(wide, 6144);
+                default -> b.prepareQ8_K(batch, 64, 1536).layOut(0, 64); // prefill shares the rounding recovery
+            }
+        }, 500, 200);
+        assertTrue(a.perCall() <= LIMIT_BYTES_PER_CALL, "QuantizedVector.prepare still allocates " + a.perCall()
+                + " bytes per call after " + a.millis() + " ms");
+    }
+
     @ParameterizedTest
     @CsvSource({"F32, 1536", "F16, 1536", "BF16, 1536", "Q8_0, 1536", "Q8_0, 6144", "Q4_0, 1536", "Q4_0, 6144",
             "Q5_0, 1536", "Q4_K, 1536", "Q4_K, 6144", "Q5_K, 1536", "Q6_K, 1536", "Q6_K, 6144", "Q4_1, 1536",
