@@ -196,6 +196,35 @@ class TensorKernelsTest {
         }
     }
 
+    /**
+     * Q4_0's row groups multiply by d_x·2^112 (see {@link Q4_0RowGroups}): the largest scale an fp16 input block can
+     * have keeps that finite and the products right, against float64 products of the dequantized rows (the float
+     * kernel's offset term cancels badly here: a row whose weight at the huge input is 0 came out -2.5 there, -3.01
+     * in float64 and in the integers).
+     */
+    @Test
+    void q4_0RowGroupsTakeTheLargestInputScales() {
+        Tensor t = RandomTensors.random(ARENA, GgmlType.Q4_0, 64, 96, 5);
+        float[] raw = RandomTensors.gaussian(96, 6);
+        raw[40] = 8.3e6f; // the second block's d: fp16(8.3e6 / 127) = 65 344 (fp16 reaches 65 504)
+        float[] x = TokenBatchTest.roundedToQ8_0(raw);
+        QuantizedVector v = new QuantizedVector().prepareQ8_0(x, 96);
+        assertEquals(65344f, v.scales()[1]);
+        float[] out = new float[64];
+        t.matVec(v, out, 0, 0, 64);
+        float[] w = new float[96];
+        for (int r = 0; r < 64; r++) {
+            t.dequantizeRow(r, w, 0);
+            double exact = 0;
+            double magnitude = 0;
+            for (int i = 0; i < 96; i++) {
+                exact += (double) w[i] * x[i];
+                magnitude += Math.abs((double) w[i] * x[i]);
+            }
+            assertEquals(exact, out[r], 1e-6 * magnitude + 1e-4, "row " + r);
+        }
+    }
+
     /** Two threads laying out and multiplying the same fresh row groups at once get the one-thread result, exactly. */
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
