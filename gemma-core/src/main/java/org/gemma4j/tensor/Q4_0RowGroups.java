@@ -158,9 +158,10 @@ final class Q4_0RowGroups {
      */
     private void layOut(int g, long base) {
         int bytes = Math.toIntExact(ROWS * rowBytes);
-        byte[] src = new byte[bytes];
+        byte[] src = KernelScratch.layoutSource(bytes);
         MemorySegment.copy(source, ValueLayout.JAVA_BYTE, g * (long) bytes, src, 0, bytes);
-        byte[] dst = new byte[Math.toIntExact(blocks * BLOCK_BYTES)];
+        int size = Math.toIntExact(blocks * BLOCK_BYTES);
+        byte[] dst = KernelScratch.layoutTarget(size); // every byte of it is written below
         for (int r = 0; r < ROWS; r++) {
             for (int b = 0; b < blocks; b++) {
                 int from = r * (int) rowBytes + 18 * b + 2;
@@ -175,6 +176,6 @@ final class Q4_0RowGroups {
                 }
             }
         }
-        MemorySegment.copy(dst, 0, packed, ValueLayout.JAVA_BYTE, base, dst.length);
+        MemorySegment.copy(dst, 0, packed, ValueLayout.JAVA_BYTE, base, size);
     }
 }

@@ -154,9 +154,9 @@ final class Q6KRowGroups {
      */
     private void layOut(int g, long base) {
         int bytes = Math.toIntExact(ROWS * rowBytes);
-        byte[] src = new byte[bytes];
+        byte[] src = KernelScratch.layoutSource(bytes);
         MemorySegment.copy(source, ValueLayout.JAVA_BYTE, g * (long) bytes, src, 0, bytes);
-        byte[] laid = new byte[(int) BLOCK_BYTES];
+        byte[] laid = KernelScratch.layoutTarget((int) BLOCK_BYTES); // every byte of it is written below
         for (int sb = 0; sb < blocks; sb++) {
             for (int r = 0; r < ROWS; r++) {
                 int from = r * (int) rowBytes + 210 * sb;
@@ -177,7 +177,7 @@ final class Q6KRowGroups {
                     }
                 }
             }
-            MemorySegment.copy(laid, 0, packed, ValueLayout.JAVA_BYTE, base + sb * BLOCK_BYTES, laid.length);
+            MemorySegment.copy(laid, 0, packed, ValueLayout.JAVA_BYTE, base + sb * BLOCK_BYTES, (int) BLOCK_BYTES);
         }
     }
 
