@@ -1,18 +1,13 @@
 package org.gemma4j.tensor;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A Q4_K tensor's weights laid out again for the one-token product, as {@link Q4_0RowGroups} does for Q4_0:
@@ -32,15 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Laid out as {@link Q4_0RowGroups} is (by the product that first needs a group, off the heap, freed with the
  * tensor). Thread safety: as {@link Q4_0RowGroups}.
  */
-final class Q4KRowGroups {
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
-    /** Rows per group: the short lanes of a vector (32 with AVX-512). */
-    static final int ROWS = S.length();
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
-    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
-    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, S.vectorShape());
-    /** Whether there are vectors of 8 shorts or more (the byte half of one must exist too). */
-    static final boolean AVAILABLE = ROWS >= 8 && HALF.length() * 2 == ROWS;
+final class Q4KRowGroups extends RowGroups {
     /** Per sub-block: 16 chunks of nibble pairs, the scales, the mins (read in address order). */
     private static final int SUB_BYTES = 18 * ROWS;
     private static final int QUANTS = 0;
@@ -50,22 +37,15 @@ final class Q4KRowGroups {
     private static final int DMIN = D + 4 * ROWS;
     private static final long BLOCK_BYTES = DMIN + 4L * ROWS;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle READY = MethodHandles.arrayElementVarHandle(byte[].class);
 
-    private final MemorySegment source;
     private final long rowBytes;
     private final int blocks;
-    private final MemorySegment packed;
-    private final byte[] ready;
 
     /** The groups of the first {@code rows / ROWS · ROWS} rows of a Q4_K tensor of {@code cols} columns. */
     Q4KRowGroups(MemorySegment source, long rows, int cols) {
-        this.source = source;
+        super(source, rows, ROWS, 144L * (cols / 256), (cols / 256) * BLOCK_BYTES);
         this.blocks = cols / 256;
         this.rowBytes = 144L * blocks;
-        int groups = Math.toIntExact(rows / ROWS);
-        this.packed = Arena.ofAuto().allocate(groups * blocks * BLOCK_BYTES, 64);
-        this.ready = new byte[groups];
     }
 
     /**
@@ -152,25 +132,14 @@ final class Q4KRowGroups {
         }
     }
 
-    /** The offset of group {@code g}, laid out first if no thread has yet. */
-    private long laidOut(int g) {
-        long base = (long) g * blocks * BLOCK_BYTES;
-        if ((byte) READY.getAcquire(ready, g) == 0) {
-            layOut(g, base);
-            READY.setRelease(ready, g, (byte) 1);
-        }
-        return base;
-    }
-
     /**
      * Group {@code g} from the file's layout (see {@link Q4KTensor}), on the heap as in {@link Q4_0RowGroups}: in each
      * 64 values of a super-block, values {@code 0..31} (a sub-block) are the low nibbles of 32 bytes, {@code 32..63}
      * (the next) the high ones. Two threads laying out the same group write the same bytes.
      */
-    private void layOut(int g, long base) {
-        int bytes = Math.toIntExact(ROWS * rowBytes);
-        byte[] src = KernelScratch.layoutSource(bytes);
-        MemorySegment.copy(source, ValueLayout.JAVA_BYTE, g * (long) bytes, src, 0, bytes);
+    @Override
+    void layOut(int g, long base) {
+        byte[] src = sourceRows(g);
         int size = Math.toIntExact(blocks * BLOCK_BYTES);
         byte[] dst = KernelScratch.layoutTarget(size); // every byte of it is written below
         for (int r = 0; r < ROWS; r++) {

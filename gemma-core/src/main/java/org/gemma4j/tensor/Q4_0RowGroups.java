@@ -1,18 +1,13 @@
 package org.gemma4j.tensor;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A Q4_0 tensor's weights laid out again for the one-token product: {@link #ROWS} rows at a time (a row group), each
@@ -41,39 +36,19 @@ import jdk.incubator.vector.VectorSpecies;
  * had got, and was no faster: E2B Q4_0, first request after load 11.4 s against 11.7 s). Thread safety: any number
  * of threads may run products on disjoint or equal groups at once; a group's layout is published with a release store.
  */
-final class Q4_0RowGroups {
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
-    /** Rows per group: the short lanes of a vector (32 with AVX-512). */
-    static final int ROWS = S.length();
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
-    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, S.vectorShape());
-    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
-    /** Whether there are vectors of 8 shorts or more (the byte half of one must exist too). */
-    static final boolean AVAILABLE = ROWS >= 8 && HALF.length() * 2 == ROWS;
+final class Q4_0RowGroups extends RowGroups {
     /** Per block: 16 chunks of nibble pairs, then the scales (read in address order). */
     private static final long BLOCK_BYTES = 18L * ROWS;
     private static final long SCALES = 16L * ROWS;
-    private static final VarHandle READY = MethodHandles.arrayElementVarHandle(byte[].class);
 
-    private final MemorySegment source;
     private final long rowBytes;
     private final int blocks;
-    private final MemorySegment packed;
-    private final byte[] ready;
 
     /** The groups of the first {@code rows / ROWS · ROWS} rows of a Q4_0 tensor of {@code cols} columns. */
     Q4_0RowGroups(MemorySegment source, long rows, int cols) {
-        this.source = source;
+        super(source, rows, ROWS, 18L * (cols / 32), (cols / 32) * BLOCK_BYTES);
         this.blocks = cols / 32;
         this.rowBytes = 18L * blocks;
-        int groups = Math.toIntExact(rows / ROWS);
-        this.packed = Arena.ofAuto().allocate(groups * blocks * BLOCK_BYTES, 64);
-        this.ready = new byte[groups];
-    }
-
-    /** Bytes of memory the groups take. */
-    long byteSize() {
-        return packed.byteSize();
     }
 
     /**
@@ -140,26 +115,15 @@ final class Q4_0RowGroups {
         }
     }
 
-    /** The offset of group {@code g}, laid out first if no thread has yet. */
-    private long laidOut(int g) {
-        long base = (long) g * blocks * BLOCK_BYTES;
-        if ((byte) READY.getAcquire(ready, g) == 0) {
-            layOut(g, base);
-            READY.setRelease(ready, g, (byte) 1);
-        }
-        return base;
-    }
-
     /**
      * Group {@code g} from the file's layout: its rows (contiguous in the file) copied to the heap, laid out there with
      * plain array code (fast even before the JIT compiles it: per-byte segment accesses made the first request 5 s
      * slower), copied in. The values {@code 0..15} of a Q4_0 block are the low nibbles of its 16 bytes,
      * {@code 16..31} the high ones. Two threads laying out the same group write the same bytes.
      */
-    private void layOut(int g, long base) {
-        int bytes = Math.toIntExact(ROWS * rowBytes);
-        byte[] src = KernelScratch.layoutSource(bytes);
-        MemorySegment.copy(source, ValueLayout.JAVA_BYTE, g * (long) bytes, src, 0, bytes);
+    @Override
+    void layOut(int g, long base) {
+        byte[] src = sourceRows(g);
         int size = Math.toIntExact(blocks * BLOCK_BYTES);
         byte[] dst = KernelScratch.layoutTarget(size); // every byte of it is written below
         for (int r = 0; r < ROWS; r++) {
