@@ -6,7 +6,8 @@ package org.gemma4j.tensor;
  * allocating these per call cost up to 1.6 MB of garbage per token (E2B Q4_0). A caller may hold buffers of
  * several kinds at once; code it calls meanwhile must not use those kinds (batched products hold rows, tile sums
  * and the stage while the row decoders run, which use none; the 16-bit product holds integer rows, block scales,
- * offsets, short sums, tile sums and the stage, and is done with the tile sums before it calls the row tiles).
+ * offsets, short sums, tile sums and the stage, and is done with the tile sums before it calls the row tiles; a
+ * row-group layout holds the two layout buffers and calls nothing that uses them).
  */
 final class KernelScratch {
     private static final ThreadLocal<KernelScratch> CURRENT = ThreadLocal.withInitial(KernelScratch::new);

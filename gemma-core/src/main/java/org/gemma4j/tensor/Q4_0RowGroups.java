@@ -31,10 +31,11 @@ import jdk.incubator.vector.VectorOperators;
  * → 29–33 from memory; two threads over 262 144 rows 41–48 → 17–19 ps per weight (34 GB/s).
  *
  * <p>The groups are laid out into memory of their own, off the heap, freed with the tensor, each by the product that
- * first needs it: no product ever uses the file's layout for a group, so results never depend on timing (a background
- * layout, with the file's layout for the groups not yet done, made the first request's logits depend on how far it
- * had got, and was no faster: E2B Q4_0, first request after load 11.4 s against 11.7 s). Thread safety: any number
- * of threads may run products on disjoint or equal groups at once; a group's layout is published with a release store.
+ * first needs it ({@link RowGroups}): whether a group is laid out yet never decides how it is multiplied, so results
+ * never depend on timing. Only the rows of a group that a product's row range cuts take the file's layout, and the
+ * worker pool's chunks are multiples of the model's grain, so the model's ranges never cut one. A background layout,
+ * with the file's layout for the groups not yet done, made the first request's logits depend on how far it had got
+ * and was no faster (E2B Q4_0, first request after load: 11.4 s against 11.7 s). Thread safety: as {@link RowGroups}.
  */
 final class Q4_0RowGroups extends RowGroups {
     /** Per block: 16 chunks of nibble pairs, then the scales (read in address order). */

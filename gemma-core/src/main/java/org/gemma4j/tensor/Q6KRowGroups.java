@@ -21,7 +21,8 @@ import jdk.incubator.vector.VectorOperators;
  * is summed in 16 bits, the halves widened and added in 32 bits, multiplied by the sub-block's scale and summed over
  * the super-block in 32 bits (at most {@code 16·128·65024 < 2^31}), then converted once, times {@code d·d_x}.
  *
- * <p>Measured (AVX-512): see {@link #matVec}.
+ * <p>Measured (AVX-512, 1536 columns): one thread from memory 107–142 → 46–66 ps per weight against the file's
+ * float product; the E2B output head (262 144 rows) on two threads 34 → 14–16 ms.
  *
  * <p>Laid out as {@link Q4_0RowGroups} is (by the product that first needs a group, off the heap, freed with the
  * tensor). Thread safety: as {@link Q4_0RowGroups}.

@@ -14,8 +14,8 @@ import java.util.Arrays;
  * tests hold against each other.
  *
  * <p>Instances are safe to share between threads, and their values never change; a type may keep a second layout
- * of its weights for a faster product, built lazily and thread-safely on first use (Q4_0's row groups for
- * one-token products, off the heap, freed with the tensor).
+ * of its weights for a faster product, built lazily and thread-safely on first use (Q4_0's, Q4_K's and Q6_K's row
+ * groups for one-token products, off the heap, freed when the tensor is garbage-collected).
  */
 public abstract class Tensor {
     private final String name;
@@ -128,8 +128,8 @@ public abstract class Tensor {
 
     /**
      * Whether {@link #matVec(QuantizedVector, float[], int, int, int)} is faster than the float product on a vector
-     * rounded the way llama.cpp rounds this type's input (Q8_0 for Q4_0): Q4_0 lays its rows out again for a 16-bit
-     * integer product ({@code Q4_0RowGroups}).
+     * rounded the way llama.cpp rounds this type's input (Q8_0 for Q4_0, Q8_K for the K-quants): Q4_0, Q4_K and Q6_K
+     * lay their rows out again for a 16-bit integer product ({@code RowGroups}).
      */
     public boolean takesIntegerVectors() {
         return false;

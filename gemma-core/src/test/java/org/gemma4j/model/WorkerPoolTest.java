@@ -26,6 +26,29 @@ class WorkerPoolTest {
         }
     }
 
+    /** Chunks start at multiples of the grain (row groups of 32 rows are never cut), and cover the range once. */
+    @Test
+    void chunksStartAtMultiplesOfTheGrain() {
+        for (int threads : new int[] {2, 3, 5}) {
+            try (WorkerPool pool = new WorkerPool(threads)) {
+                for (int n : new int[] {2048, 262_144, 6144, 1000, 130}) {
+                    AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                    pool.forRange(n, 64, (from, to) -> {
+                        if (from % 64 != 0) {
+                            throw new AssertionError(threads + " threads, n " + n + ": a chunk starts at " + from);
+                        }
+                        for (int i = from; i < to; i++) {
+                            hits.incrementAndGet(i);
+                        }
+                    });
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(1, hits.get(i), threads + " threads, n " + n + ", index " + i);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void workersWakeUpAfterParking() throws InterruptedException {
         try (WorkerPool pool = new WorkerPool(2)) {

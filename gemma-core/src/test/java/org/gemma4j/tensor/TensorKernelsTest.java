@@ -154,7 +154,7 @@ class TensorKernelsTest {
             case Q4_K -> Q4KRowGroups.AVAILABLE;
             default -> Q6KRowGroups.AVAILABLE;
         };
-        for (int cols : k ? new int[] {256, 1536} : new int[] {32, 96, 1536}) for (int rows : new int[] {9, 38, 100}) {
+        for (int cols : k ? new int[] {256, 1536} : new int[] {32, 96, 1536}) for (int rows : new int[] {9, 70, 100}) {
             Tensor t = RandomTensors.random(ARENA, type, rows, cols, cols * 31L + rows);
             float[] raw = RandomTensors.gaussian(cols, 13);
             float[] x = k ? TokenBatchTest.roundedToQ8_K(raw) : TokenBatchTest.roundedToQ8_0(raw);
@@ -204,6 +204,7 @@ class TensorKernelsTest {
      */
     @Test
     void q4_0RowGroupsTakeTheLargestInputScales() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Q4_0RowGroups.AVAILABLE, "no row groups at this vector width");
         Tensor t = RandomTensors.random(ARENA, GgmlType.Q4_0, 64, 96, 5);
         float[] raw = RandomTensors.gaussian(96, 6);
         raw[40] = 8.3e6f; // the second block's d: fp16(8.3e6 / 127) = 65 344 (fp16 reaches 65 504)
@@ -222,6 +223,48 @@ class TensorKernelsTest {
                 magnitude += Math.abs((double) w[i] * x[i]);
             }
             assertEquals(exact, out[r], 1e-6 * magnitude + 1e-4, "row " + r);
+        }
+    }
+
+    /**
+     * The 16-bit sums at their limits. Q4_0 with every nibble 15 against inputs of 127: {@code Σ q·x_q = 60 960} wraps
+     * a short, {@code Σ (q-8)·x_q = 28 448} once {@code 8·Σx_q} is out; every nibble 0: {@code -32 512}. Q6_K with every
+     * {@code q - 32 = -32} against inputs of -127: eight products sum to {@code 32 512}, the most a half holds.
+     */
+    @Test
+    void rowGroupSumsAtTheirLimitsAreExact() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(RowGroups.AVAILABLE, "no row groups at this vector width");
+        int rows = RowGroups.ROWS;
+        for (int nibbles : new int[] {0xFF, 0x00}) {
+            MemorySegment q4 = ARENA.allocate(18L * 8 * rows);
+            for (long b = 0; b < 8L * rows; b++) {
+                q4.set(ValueLayout.JAVA_SHORT_UNALIGNED, 18 * b, Float.floatToFloat16(0.5f));
+                q4.asSlice(18 * b + 2, 16).fill((byte) nibbles);
+            }
+            Tensor t = Tensor.of("q4", GgmlType.Q4_0, new long[] {256, rows}, q4);
+            float[] x = new float[256];
+            java.util.Arrays.fill(x, 127f); // d = 1
+            QuantizedVector v = new QuantizedVector().prepareQ8_0(x, 256);
+            float[] out = new float[rows];
+            t.matVec(v, out, 0, 0, rows);
+            float expected = 0.5f * 127f * 256 * (nibbles == 0xFF ? 7 : -8);
+            for (int r = 0; r < rows; r++) {
+                assertEquals(expected, out[r], "Q4_0 nibbles " + Integer.toHexString(nibbles) + ", row " + r);
+            }
+        }
+        MemorySegment q6 = ARENA.allocate(210L * rows);
+        for (long r = 0; r < rows; r++) { // ql and qh 0: every q - 32 is -32
+            q6.asSlice(210 * r + 192, 16).fill((byte) 127);
+            q6.set(ValueLayout.JAVA_SHORT_UNALIGNED, 210 * r + 208, Float.floatToFloat16(1f));
+        }
+        Tensor t = Tensor.of("q6", GgmlType.Q6_K, new long[] {256, rows}, q6);
+        float[] x = new float[256];
+        java.util.Arrays.fill(x, -1f);
+        QuantizedVector v = new QuantizedVector().prepareQ8_K(x, 256);
+        float[] out = new float[rows];
+        t.matVec(v, out, 0, 0, rows);
+        for (int r = 0; r < rows; r++) {
+            assertEquals(127f * 32 * 256, out[r], 1e-3f * 127f * 32 * 256, "Q6_K row " + r);
         }
     }
 
