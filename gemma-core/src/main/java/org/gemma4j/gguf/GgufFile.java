@@ -35,6 +35,7 @@ public final class GgufFile implements AutoCloseable {
 
     private final Path path;
     private final Arena arena;
+    private final java.util.List<Tensor> handedOut = new java.util.ArrayList<>();
     private final MemorySegment file;
     private final int version;
     private final Map<String, Object> metadata;
@@ -200,11 +201,15 @@ public final class GgufFile implements AutoCloseable {
         return file.asSlice(dataStart + info.offset(), info.byteSize());
     }
 
-    /** A view of tensor {@code name}. */
+    /** A view of tensor {@code name}; {@link #close()} releases what it allocates ({@link Tensor#releaseLayouts()}). */
     public Tensor tensor(String name) throws GgufFormatException {
         GgufTensorInfo info = require(name);
         try {
-            return Tensor.of(name, info.type(), info.shape(), tensorData(name));
+            Tensor t = Tensor.of(name, info.type(), info.shape(), tensorData(name));
+            synchronized (handedOut) {
+                handedOut.add(t);
+            }
+            return t;
         } catch (IllegalArgumentException e) {
             throw new GgufFormatException(path, e.getMessage());
         }
@@ -218,8 +223,13 @@ public final class GgufFile implements AutoCloseable {
         return info;
     }
 
+    /** Releases the tensors' layouts, then unmaps the file. No tensor of this file may be used afterwards. */
     @Override
     public void close() {
+        synchronized (handedOut) {
+            handedOut.forEach(Tensor::releaseLayouts);
+            handedOut.clear();
+        }
         arena.close();
     }
 

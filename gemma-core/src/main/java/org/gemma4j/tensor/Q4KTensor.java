@@ -66,6 +66,14 @@ final class Q4KTensor extends BlockTensor {
         }
     }
 
+    @Override
+    public synchronized void releaseLayouts() {
+        if (rowGroups != null) {
+            rowGroups.free();
+            rowGroups = null;
+        }
+    }
+
     Q4KRowGroups rowGroups() {
         Q4KRowGroups groups = rowGroups;
         if (groups == null) {

@@ -54,6 +54,14 @@ final class Q4_0Tensor extends BlockTensor {
         }
     }
 
+    @Override
+    public synchronized void releaseLayouts() {
+        if (rowGroups != null) {
+            rowGroups.free();
+            rowGroups = null;
+        }
+    }
+
     Q4_0RowGroups rowGroups() {
         Q4_0RowGroups groups = rowGroups;
         if (groups == null) {

@@ -57,6 +57,14 @@ final class Q6KTensor extends BlockTensor {
         }
     }
 
+    @Override
+    public synchronized void releaseLayouts() {
+        if (rowGroups != null) {
+            rowGroups.free();
+            rowGroups = null;
+        }
+    }
+
     Q6KRowGroups rowGroups() {
         Q6KRowGroups groups = rowGroups;
         if (groups == null) {

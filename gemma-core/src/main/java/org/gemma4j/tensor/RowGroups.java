@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * What the second layouts of a tensor's rows for decode share ({@link Q4_0RowGroups}, {@link Q4KRowGroups},
- * {@link Q6KRowGroups}): memory of their own off the heap, freed with the tensor, and groups of rows laid out on
+ * {@link Q6KRowGroups}): memory of their own off the heap, freed by {@link Tensor#releaseLayouts()} (which closing
+ * the GGUF file does for its tensors), and groups of rows laid out on
  * demand, each by the first product that needs it, so that results never depend on timing. The products themselves
  * (vector code) stay in the subclasses, one compiled kernel per type.
  *
@@ -36,6 +37,7 @@ abstract class RowGroups {
     private final long sourceGroupBytes;
     private final long groupBytes;
     private final byte[] ready;
+    private final Arena arena = Arena.ofShared();
     /** The second layout: {@code groupBytes} per group of rows. */
     final MemorySegment packed;
 
@@ -45,8 +47,13 @@ abstract class RowGroups {
         this.sourceGroupBytes = rowsPerGroup * rowBytes;
         this.groupBytes = groupBytes;
         int groups = Math.toIntExact(rows / rowsPerGroup);
-        this.packed = Arena.ofAuto().allocate(groups * groupBytes, 64);
+        this.packed = arena.allocate(groups * groupBytes, 64);
         this.ready = new byte[groups];
+    }
+
+    /** Frees the groups' memory; no product may run on them any more. */
+    final void free() {
+        arena.close();
     }
 
     /** Bytes of memory the groups take. */

@@ -15,7 +15,7 @@ import java.util.Arrays;
  *
  * <p>Instances are safe to share between threads, and their values never change; a type may keep a second layout
  * of its weights for a faster product, built lazily and thread-safely on first use (Q4_0's, Q4_K's and Q6_K's row
- * groups for one-token products, off the heap, freed when the tensor is garbage-collected).
+ * groups for one-token products, off the heap, freed by {@link #releaseLayouts()}).
  */
 public abstract class Tensor {
     private final String name;
@@ -174,6 +174,13 @@ public abstract class Tensor {
     public boolean takesIntegerBatches() {
         return false;
     }
+
+    /**
+     * Frees the memory of the layouts this tensor made for faster products (Q4_0's, Q4_K's and Q6_K's row groups, as
+     * large as the weights again); a later product makes them again. No product may run on this tensor meanwhile.
+     * Closing the {@link org.gemma4j.gguf.GgufFile} does this for every tensor it handed out.
+     */
+    public void releaseLayouts() {}
 
     /** Row {@code row} as floats into {@code out[0 .. cols)}: {@link #dequantizeRow}, or a faster decoder with the same values. */
     void decodeRow(long row, float[] out) {

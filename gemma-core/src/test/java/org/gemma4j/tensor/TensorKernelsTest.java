@@ -268,6 +268,27 @@ class TensorKernelsTest {
         }
     }
 
+    /** Released layouts are made again by the next product, with the same results. */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
+    void releasedLayoutsAreMadeAgain(GgmlType type) {
+        int rows = 2 * RowGroups.ROWS;
+        boolean k = type != GgmlType.Q4_0;
+        float[] raw = RandomTensors.gaussian(512, 8);
+        float[] x = k ? TokenBatchTest.roundedToQ8_K(raw) : TokenBatchTest.roundedToQ8_0(raw);
+        QuantizedVector v = k ? new QuantizedVector().prepareQ8_K(x, 512) : new QuantizedVector().prepareQ8_0(x, 512);
+        Tensor t = RandomTensors.random(ARENA, type, rows, 512, 9);
+        float[] before = new float[rows];
+        float[] after = new float[rows];
+        t.matVec(v, before, 0, 0, rows);
+        t.releaseLayouts();
+        t.releaseLayouts(); // twice is fine
+        t.matVec(v, after, 0, 0, rows);
+        for (int r = 0; r < rows; r++) {
+            assertEquals(before[r], after[r], type + " row " + r);
+        }
+    }
+
     /** Two threads laying out and multiplying the same fresh row groups at once get the one-thread result, exactly. */
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
