@@ -20,6 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class LogitSoftcap {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final float LIMIT = 9f;
     private static final float LOG2E = 1.44269504f;
     private static final float LN2_HI = 0.693145751953125f; // ln 2 in 16 bits: n·LN2_HI is exact
@@ -43,7 +44,7 @@ final class LogitSoftcap {
             FloatVector one = FloatVector.broadcast(F, 1f);
             FloatVector p = f.fma(C6, C5).fma(f, FloatVector.broadcast(F, C4)).fma(f, FloatVector.broadcast(F, C3))
                     .fma(f, FloatVector.broadcast(F, C2)).fma(f, one).fma(f, one);
-            IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+            IntVector bits = ((IntVector) n.convertShape(VectorOperators.F2I, I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
             FloatVector e = p.mul(bits.reinterpretAsFloats());
             FloatVector t = one.sub(FloatVector.broadcast(F, 2f).div(e.add(1f)));
             t.mul(cap).intoArray(v, i);

@@ -94,7 +94,7 @@ final class F16Tensor extends BlockTensor {
         IntVector exponent = h.and(0x7C00);
         IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
         IntVector normal = shifted.add(112 << 23);
-        IntVector subnormal = ((FloatVector) magnitude.convert(VectorOperators.I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
+        IntVector subnormal = ((FloatVector) magnitude.convertShape(VectorOperators.I2F, F, 0)).mul(0x1p-24f).reinterpretAsInts();
         IntVector special = shifted.or(0x7F800000);
         IntVector bits = normal.blend(subnormal, exponent.eq(0)).blend(special, exponent.eq(0x7C00));
         return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();

@@ -274,8 +274,8 @@ final class Int16LaneTile {
             float ai = a[i][blk];
             IntVector pairs = ShortVector.fromArray(S, sums, o).reinterpretAsInts();
             FloatVector lowSums = (FloatVector) pairs.lanewise(VectorOperators.LSHL, 16)
-                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-            FloatVector highSums = (FloatVector) pairs.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F, 0);
+            FloatVector highSums = (FloatVector) pairs.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F, 0);
             lowSums.mul(ai).fma(lowScale, FloatVector.fromArray(F, acc, o)).intoArray(acc, o);
             highSums.mul(ai).fma(highScale, FloatVector.fromArray(F, acc, o + 16)).intoArray(acc, o + 16);
         }

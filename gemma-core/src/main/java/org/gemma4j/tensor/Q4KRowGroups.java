@@ -86,13 +86,13 @@ final class Q4KRowGroups extends RowGroups {
                     mins1 = mins1.add(((IntVector) m.convertShape(VectorOperators.B2I, I, 1)).mul(xsum));
                 }
                 float dx = xd[8 * sb];
-                acc0 = ((FloatVector) scaled0.convert(VectorOperators.I2F, 0))
+                acc0 = ((FloatVector) scaled0.convertShape(VectorOperators.I2F, HALF, 0))
                         .fma(FloatVector.fromMemorySegment(HALF, packed, o + D, ByteOrder.LITTLE_ENDIAN).mul(dx), acc0);
-                acc1 = ((FloatVector) scaled1.convert(VectorOperators.I2F, 0))
+                acc1 = ((FloatVector) scaled1.convertShape(VectorOperators.I2F, HALF, 0))
                         .fma(FloatVector.fromMemorySegment(HALF, packed, o + D + 2L * ROWS, ByteOrder.LITTLE_ENDIAN).mul(dx), acc1);
-                acc0 = ((FloatVector) mins0.convert(VectorOperators.I2F, 0))
+                acc0 = ((FloatVector) mins0.convertShape(VectorOperators.I2F, HALF, 0))
                         .fma(FloatVector.fromMemorySegment(HALF, packed, o + DMIN, ByteOrder.LITTLE_ENDIAN).mul(-dx), acc0);
-                acc1 = ((FloatVector) mins1.convert(VectorOperators.I2F, 0))
+                acc1 = ((FloatVector) mins1.convertShape(VectorOperators.I2F, HALF, 0))
                         .fma(FloatVector.fromMemorySegment(HALF, packed, o + DMIN + 2L * ROWS, ByteOrder.LITTLE_ENDIAN).mul(-dx), acc1);
             }
             acc0.intoArray(out, outOff + g * ROWS);

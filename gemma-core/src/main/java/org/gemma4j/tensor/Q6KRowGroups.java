@@ -78,9 +78,9 @@ final class Q6KRowGroups extends RowGroups {
                             .mul((IntVector) sc.convertShape(VectorOperators.B2I, I, 1)));
                 }
                 float dx = xd[8 * sb];
-                acc0 = ((FloatVector) sum0.convert(VectorOperators.I2F, 0))
+                acc0 = ((FloatVector) sum0.convertShape(VectorOperators.I2F, HALF, 0))
                         .fma(FloatVector.fromMemorySegment(HALF, packed, o + D, ByteOrder.LITTLE_ENDIAN).mul(dx), acc0);
-                acc1 = ((FloatVector) sum1.convert(VectorOperators.I2F, 0))
+                acc1 = ((FloatVector) sum1.convertShape(VectorOperators.I2F, HALF, 0))
                         .fma(FloatVector.fromMemorySegment(HALF, packed, o + D + 2L * ROWS, ByteOrder.LITTLE_ENDIAN).mul(dx), acc1);
             }
             acc0.intoArray(out, outOff + g * ROWS);

@@ -99,7 +99,7 @@ final class Simd {
     }
 
     static FloatVector toFloat(IntVector v) {
-        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+        return (FloatVector) v.convertShape(VectorOperators.I2F, F, 0);
     }
 
     /** Bit {@code shift + lane} of {@code bits} moved to bit 4 (the fifth bit of Q5 values), per lane. */

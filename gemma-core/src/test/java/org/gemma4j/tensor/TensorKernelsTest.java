@@ -229,7 +229,8 @@ class TensorKernelsTest {
     /**
      * The 16-bit sums at their limits. Q4_0 with every nibble 15 against inputs of 127: {@code Σ q·x_q = 60 960} wraps
      * a short, {@code Σ (q-8)·x_q = 28 448} once {@code 8·Σx_q} is out; every nibble 0: {@code -32 512}. Q6_K with every
-     * {@code q - 32 = -32} against inputs of -127: eight products sum to {@code 32 512}, the most a half holds.
+     * {@code q - 32 = -32} against inputs of -127: eight products sum to {@code 32 512}, the most a half holds; every
+     * {@code q - 32 = 31} against 127: {@code 31 496}, the most on the other side.
      */
     @Test
     void rowGroupSumsAtTheirLimitsAreExact() {
@@ -252,19 +253,23 @@ class TensorKernelsTest {
                 assertEquals(expected, out[r], "Q4_0 nibbles " + Integer.toHexString(nibbles) + ", row " + r);
             }
         }
-        MemorySegment q6 = ARENA.allocate(210L * rows);
-        for (long r = 0; r < rows; r++) { // ql and qh 0: every q - 32 is -32
-            q6.asSlice(210 * r + 192, 16).fill((byte) 127);
-            q6.set(ValueLayout.JAVA_SHORT_UNALIGNED, 210 * r + 208, Float.floatToFloat16(1f));
-        }
-        Tensor t = Tensor.of("q6", GgmlType.Q6_K, new long[] {256, rows}, q6);
-        float[] x = new float[256];
-        java.util.Arrays.fill(x, -1f);
-        QuantizedVector v = new QuantizedVector().prepareQ8_K(x, 256);
-        float[] out = new float[rows];
-        t.matVec(v, out, 0, 0, rows);
-        for (int r = 0; r < rows; r++) {
-            assertEquals(127f * 32 * 256, out[r], 1e-3f * 127f * 32 * 256, "Q6_K row " + r);
+        for (int bits : new int[] {0x00, 0xFF}) { // every q - 32 is -32 (against -1), or 31 (against 1)
+            MemorySegment q6 = ARENA.allocate(210L * rows);
+            for (long r = 0; r < rows; r++) {
+                q6.asSlice(210 * r, 192).fill((byte) bits);
+                q6.asSlice(210 * r + 192, 16).fill((byte) 127);
+                q6.set(ValueLayout.JAVA_SHORT_UNALIGNED, 210 * r + 208, Float.floatToFloat16(1f));
+            }
+            Tensor t = Tensor.of("q6", GgmlType.Q6_K, new long[] {256, rows}, q6);
+            float[] x = new float[256];
+            java.util.Arrays.fill(x, bits == 0 ? -1f : 1f);
+            QuantizedVector v = new QuantizedVector().prepareQ8_K(x, 256);
+            float[] out = new float[rows];
+            t.matVec(v, out, 0, 0, rows);
+            float expected = 127f * (bits == 0 ? 32 : 31) * 256;
+            for (int r = 0; r < rows; r++) {
+                assertEquals(expected, out[r], 1e-3f * expected, "Q6_K bits " + Integer.toHexString(bits) + ", row " + r);
+            }
         }
     }
 
