@@ -35,7 +35,8 @@ public final class GgufFile implements AutoCloseable {
 
     private final Path path;
     private final Arena arena;
-    private final java.util.List<Tensor> handedOut = new java.util.ArrayList<>();
+    /** The tensors handed out, one per name, so that each keeps one set of layouts and close() can free them. */
+    private final Map<String, Tensor> handedOut = new LinkedHashMap<>();
     private final MemorySegment file;
     private final int version;
     private final Map<String, Object> metadata;
@@ -201,15 +202,21 @@ public final class GgufFile implements AutoCloseable {
         return file.asSlice(dataStart + info.offset(), info.byteSize());
     }
 
-    /** A view of tensor {@code name}; {@link #close()} releases what it allocates ({@link Tensor#releaseLayouts()}). */
+    /**
+     * A view of tensor {@code name}, the same instance on every call; {@link #close()} releases what it allocates
+     * ({@link Tensor#releaseLayouts()}).
+     */
     public Tensor tensor(String name) throws GgufFormatException {
         GgufTensorInfo info = require(name);
         try {
-            Tensor t = Tensor.of(name, info.type(), info.shape(), tensorData(name));
             synchronized (handedOut) {
-                handedOut.add(t);
+                Tensor t = handedOut.get(name);
+                if (t == null) {
+                    t = Tensor.of(name, info.type(), info.shape(), tensorData(name));
+                    handedOut.put(name, t);
+                }
+                return t;
             }
-            return t;
         } catch (IllegalArgumentException e) {
             throw new GgufFormatException(path, e.getMessage());
         }
@@ -227,7 +234,7 @@ public final class GgufFile implements AutoCloseable {
     @Override
     public void close() {
         synchronized (handedOut) {
-            handedOut.forEach(Tensor::releaseLayouts);
+            handedOut.values().forEach(Tensor::releaseLayouts);
             handedOut.clear();
         }
         arena.close();

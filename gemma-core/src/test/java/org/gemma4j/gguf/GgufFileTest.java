@@ -3,6 +3,7 @@ package org.gemma4j.gguf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,6 +72,7 @@ class GgufFileTest {
             assertEquals(0, f.tensorInfo("b.weight").offset() % 32);
             assertArrayEquals(new float[] {9, 8, 7, 6, 5}, f.tensor("b.weight").toFloatArray());
             assertEquals(5 * 2 + 6 * 4, f.tensor("a.weight").dot(1, new float[] {0, 2, 4}, 0), 0f);
+            assertSame(a, f.tensor("a.weight"), "one view per name (one set of layouts, freed on close)");
         }
     }
 
