@@ -31,7 +31,7 @@ final class Q4KTensor extends BlockTensor {
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
     private static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
 
-    private volatile Q4KRowGroups rowGroups;
+    private final LazyRowGroups<Q4KRowGroups> rowGroups = new LazyRowGroups<>(() -> new Q4KRowGroups(data(), rows(), cols()));
 
     Q4KTensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.Q4_K, ne, data);
@@ -67,24 +67,12 @@ final class Q4KTensor extends BlockTensor {
     }
 
     @Override
-    public synchronized void releaseLayouts() {
-        if (rowGroups != null) {
-            rowGroups.free();
-            rowGroups = null;
-        }
+    public void releaseLayouts() {
+        rowGroups.release();
     }
 
     Q4KRowGroups rowGroups() {
-        Q4KRowGroups groups = rowGroups;
-        if (groups == null) {
-            synchronized (this) {
-                groups = rowGroups;
-                if (groups == null) {
-                    rowGroups = groups = new Q4KRowGroups(data(), rows(), cols());
-                }
-            }
-        }
-        return groups;
+        return rowGroups.get();
     }
 
     /**

@@ -21,7 +21,7 @@ final class Q4_0Tensor extends BlockTensor {
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
 
-    private volatile Q4_0RowGroups rowGroups;
+    private final LazyRowGroups<Q4_0RowGroups> rowGroups = new LazyRowGroups<>(() -> new Q4_0RowGroups(data(), rows(), cols()));
 
     Q4_0Tensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.Q4_0, ne, data);
@@ -55,24 +55,12 @@ final class Q4_0Tensor extends BlockTensor {
     }
 
     @Override
-    public synchronized void releaseLayouts() {
-        if (rowGroups != null) {
-            rowGroups.free();
-            rowGroups = null;
-        }
+    public void releaseLayouts() {
+        rowGroups.release();
     }
 
     Q4_0RowGroups rowGroups() {
-        Q4_0RowGroups groups = rowGroups;
-        if (groups == null) {
-            synchronized (this) {
-                groups = rowGroups;
-                if (groups == null) {
-                    rowGroups = groups = new Q4_0RowGroups(data(), rows(), cols());
-                }
-            }
-        }
-        return groups;
+        return rowGroups.get();
     }
 
     /**

@@ -22,7 +22,7 @@ final class Q6KTensor extends BlockTensor {
     private static final int SCALES = 192;
     private static final int D = 208;
 
-    private volatile Q6KRowGroups rowGroups;
+    private final LazyRowGroups<Q6KRowGroups> rowGroups = new LazyRowGroups<>(() -> new Q6KRowGroups(data(), rows(), cols()));
 
     Q6KTensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.Q6_K, ne, data);
@@ -58,24 +58,12 @@ final class Q6KTensor extends BlockTensor {
     }
 
     @Override
-    public synchronized void releaseLayouts() {
-        if (rowGroups != null) {
-            rowGroups.free();
-            rowGroups = null;
-        }
+    public void releaseLayouts() {
+        rowGroups.release();
     }
 
     Q6KRowGroups rowGroups() {
-        Q6KRowGroups groups = rowGroups;
-        if (groups == null) {
-            synchronized (this) {
-                groups = rowGroups;
-                if (groups == null) {
-                    rowGroups = groups = new Q6KRowGroups(data(), rows(), cols());
-                }
-            }
-        }
-        return groups;
+        return rowGroups.get();
     }
 
     /** The batched product compiled for this class alone: see {@link BlockTensor#matMul}. */
