@@ -226,7 +226,7 @@ public final class GemmaModel implements AutoCloseable {
         private Numerics numerics = Numerics.GGML;
         private GenerationOptions defaults = GenerationOptions.defaults();
         private int[] suppressedTokens = new int[0];
-        private boolean repackWeights = !"false".equals(System.getProperty("gemma4j.repackWeights"));
+        private Boolean repackWeights; // null: the model's default
 
         private Builder(Path file) {
             this.file = Objects.requireNonNull(file, "file");
@@ -289,7 +289,9 @@ public final class GemmaModel implements AutoCloseable {
         public GemmaModel build() throws IOException {
             long t0 = System.nanoTime();
             Gemma4Model model = Gemma4Model.load(file, threads, numerics);
-            model.repackWeights(repackWeights);
+            if (repackWeights != null) {
+                model.repackWeights(repackWeights);
+            }
             try {
                 var metadata = model.metadata();
                 GemmaTokenizer tokenizer;

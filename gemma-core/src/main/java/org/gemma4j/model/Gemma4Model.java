@@ -31,7 +31,8 @@ public final class Gemma4Model implements AutoCloseable {
     private final Rope ropeSliding;
     private final Rope ropeGlobal;
     private final Numerics numerics;
-    private volatile boolean repackWeights = true;
+    /** Default: on, unless the system property {@code gemma4j.repackWeights} is {@code false} when the model is made. */
+    private volatile boolean repackWeights = !"false".equals(System.getProperty("gemma4j.repackWeights"));
 
     public Gemma4Model(Gemma4Config config, Gemma4Weights weights, WorkerPool pool, int maxBatch, Numerics numerics) {
         this(config, weights, pool, maxBatch, numerics, null);
@@ -92,10 +93,11 @@ public final class Gemma4Model implements AutoCloseable {
 
     /**
      * Whether one-token products (decode) lay Q4_0, Q4_K and Q6_K weights out again for a 16-bit integer product
-     * ({@link Tensor#takesIntegerVectors()}; default true). The copy lives off the heap beside the mapped file, about
-     * as large as those weights (Q6_K a third larger), and is made during the first decode after load: E2B Q4_0
-     * decodes 1.3–1.7× faster, at the price of ~1.6 GB more memory and a first request a few seconds slower. Set it
-     * before the model's first product; with {@code false} no copy is ever made.
+     * ({@link Tensor#takesIntegerVectors()}; default true, unless the system property {@code gemma4j.repackWeights} is
+     * {@code false}). The copy lives off the heap beside the mapped file, about as large as those weights (Q6_K a
+     * third larger), and is made during the first decode after load: E2B Q4_0 decodes 1.3–1.7× faster, at the price
+     * of ~1.6 GB more memory and a first request a few seconds slower. Set it before the model's first product; with
+     * {@code false} no copy is ever made.
      */
     public void repackWeights(boolean on) {
         repackWeights = on;

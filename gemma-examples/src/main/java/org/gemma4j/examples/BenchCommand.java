@@ -46,7 +46,6 @@ final class BenchCommand implements GemmaCli.Command {
         }
         long t0 = System.nanoTime();
         try (Gemma4Model model = Gemma4Model.load(file, threads)) {
-            model.repackWeights(!"false".equals(System.getProperty("gemma4j.repackWeights")));
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             SplittableRandom r = new SplittableRandom(1);
             int[] prompt = new int[p];
