@@ -50,18 +50,21 @@ public final class QuantizedVector {
             scales = new float[cols / 32];
             sums = new int[cols / 32];
         }
-        float[] q = KernelScratch.sums(256);
+        // Integers straight into shorts, then summed from there: 2.7 → 1.5 µs for 1536 values (one thread, Q8_K), with
+        // the float integers of #integers converted and summed in one loop before.
         for (int x0 = 0; x0 < cols; x0 += quantBlock) {
-            float d = integers(rounded, x0, quantBlock, q);
-            for (int sub = 0; sub < quantBlock; sub += 32) {
+            float d = scale(rounded, x0, quantBlock);
+            float id = d != 0f ? 1f / d : 0f;
+            for (int i = x0; i < x0 + quantBlock; i++) {
+                quants[i] = (short) (int) (rounded[i] * id + ROUNDING - ROUNDING);
+            }
+            for (int sub = x0; sub < x0 + quantBlock; sub += 32) {
                 int sum = 0;
-                for (int i = 0; i < 32; i++) {
-                    int v = (int) q[sub + i];
-                    quants[x0 + sub + i] = (short) v;
-                    sum += v;
+                for (int i = sub; i < sub + 32; i++) {
+                    sum += quants[i];
                 }
-                scales[(x0 + sub) / 32] = d;
-                sums[(x0 + sub) / 32] = sum;
+                scales[sub / 32] = d;
+                sums[sub / 32] = sum;
             }
         }
         return this;
@@ -76,16 +79,21 @@ public final class QuantizedVector {
     static float integers(float[] x, int x0, int len, float[] q) {
         // Plain loops (C2 vectorizes them): with the Vector API this small shared method was, in some compilations,
         // left boxing its vectors (E2B Q4_K_M decode: 8.6 MB of garbage per token, 2.5 % of the time).
-        float amax = 0f;
-        for (int i = 0; i < len; i++) {
-            amax = Math.max(amax, Math.abs(x[x0 + i]));
-        }
-        float d = amax / 127f;
+        float d = scale(x, x0, len);
         float id = d != 0f ? 1f / d : 0f;
         for (int i = 0; i < len; i++) {
             q[i] = x[x0 + i] * id + ROUNDING - ROUNDING;
         }
         return d;
+    }
+
+    /** The scale {@code d = max|x| / 127} of one block of {@code len} rounded values from {@code x[x0]}. */
+    private static float scale(float[] x, int x0, int len) {
+        float amax = 0f;
+        for (int i = 0; i < len; i++) {
+            amax = Math.max(amax, Math.abs(x[x0 + i]));
+        }
+        return amax / 127f;
     }
 
     /** The rounded values, {@code [cols]}. */
