@@ -654,6 +654,7 @@ public final class Gemma4Model implements AutoCloseable {
 
     /** One token's input to {@code w}, already {@link #rounded}, with its integers. */
     private QuantizedVector integers(Batch b, Tensor w, float[] rounded) {
+        b.vectorFrom = null; // b.vector is about to hold other integers
         return roundingKind(w) == ActivationRounding.Kind.Q8_0 ? b.vector.prepareQ8_0(rounded, w.cols())
                 : b.vector.prepareQ8_K(rounded, w.cols());
     }
@@ -677,7 +678,6 @@ public final class Gemma4Model implements AutoCloseable {
     /** The activations as {@code w}'s product sees them: rounded under {@link Numerics#GGML}, else as they are. */
     private float[] rounded(Batch b, Tensor w, float[] x, int n) {
         b.preparedFrom = null; // the scratch is about to hold other values
-        b.vectorFrom = null;   // and so may b.vector
         return numerics == Numerics.GGML ? ActivationRounding.forWeights(w.type(), x, n, w.cols(), b.roundedScratch(n * w.cols())) : x;
     }
 
