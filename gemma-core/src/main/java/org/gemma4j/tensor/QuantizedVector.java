@@ -19,6 +19,7 @@ public final class QuantizedVector {
     private short[] quants = new short[0];
     private float[] scales = new float[0];
     private int[] sums = new int[0];
+    private int[] sums8 = new int[0];
 
     /** An empty vector, to be prepared (and reused: its buffers only grow). */
     public QuantizedVector() {}
@@ -49,6 +50,7 @@ public final class QuantizedVector {
             quants = new short[cols];
             scales = new float[cols / 32];
             sums = new int[cols / 32];
+            sums8 = new int[cols / 8];
         }
         // Integers straight into shorts, then summed from there: 2.7 → 1.7 µs for 1536 values (one thread, Q8_K), with
         // the float integers of #integers converted and summed in one loop before.
@@ -60,8 +62,13 @@ public final class QuantizedVector {
             }
             for (int sub = x0; sub < x0 + quantBlock; sub += 32) {
                 int sum = 0;
-                for (int i = sub; i < sub + 32; i++) {
-                    sum += quants[i];
+                for (int eighth = sub; eighth < sub + 32; eighth += 8) {
+                    int sum8 = 0;
+                    for (int i = eighth; i < eighth + 8; i++) {
+                        sum8 += quants[i];
+                    }
+                    sums8[eighth / 8] = sum8;
+                    sum += sum8;
                 }
                 scales[sub / 32] = d;
                 sums[sub / 32] = sum;
@@ -124,5 +131,10 @@ public final class QuantizedVector {
     /** {@code [cols/32]}: {@code Σq} over each 32 values. */
     int[] sums() {
         return sums;
+    }
+
+    /** {@code [cols/8]}: {@code Σq} over each 8 values. */
+    int[] sums8() {
+        return sums8;
     }
 }

@@ -229,8 +229,9 @@ class TensorKernelsTest {
     /**
      * The 16-bit sums at their limits. Q4_0 with every nibble 15 against inputs of 127: {@code Σ q·x_q = 60 960} wraps
      * a short, {@code Σ (q-8)·x_q = 28 448} once {@code 8·Σx_q} is out; every nibble 0: {@code -32 512}. Q6_K with every
-     * {@code q - 32 = -32} against inputs of -127: eight products sum to {@code 32 512}, the most a half holds; every
-     * {@code q - 32 = 31} against 127: {@code 31 496}, the most on the other side.
+     * {@code q - 32 = -32} against inputs of -127: eight products sum to {@code 32 512}, the most an 8-column unit's
+     * 16-bit sum holds; every {@code q - 32 = 31} against 127: {@code 31 496}, the most on the other side (the unsigned
+     * {@code Σ q·x_q = 64 008} wraps a short until {@code 32·Σx_q} is out).
      */
     @Test
     void rowGroupSumsAtTheirLimitsAreExact() {
