@@ -318,7 +318,11 @@ public final class Gemma4Model implements AutoCloseable {
         float eps = config.rmsEps();
 
         copyNormed(b.x, b.xb, n, h, w.attnNorm());
-        matmul(b, w.attnQ(), b.xb, n, b.q);
+        if (w.attnK() != null) {
+            matmulShared(b, b.xb, n, w.attnQ(), b.q, w.attnK(), b.k, w.attnV(), b.v);
+        } else {
+            matmul(b, w.attnQ(), b.xb, n, b.q);
+        }
         RmsNorm.applyEach(b.q, 0, n * nHead, hd, w.attnQNorm(), eps);
         float[] cos = b.cos;
         float[] sin = b.sin;
@@ -332,10 +336,7 @@ public final class Gemma4Model implements AutoCloseable {
         if (w.attnK() != null) {
             int kvDim = config.kvDim(l);
             int nKv = config.nHeadKv()[l];
-            matmulSameInput(b, w.attnK(), b.xb, n, b.k);
-            if (w.attnV() != null) {
-                matmulSameInput(b, w.attnV(), b.xb, n, b.v);
-            } else {
+            if (w.attnV() == null) {
                 System.arraycopy(b.k, 0, b.v, 0, n * kvDim); // K=V layers: V is the raw K projection
             }
             RmsNorm.applyEach(b.k, 0, n * nKv, hd, w.attnKNorm(), eps);
@@ -407,8 +408,7 @@ public final class Gemma4Model implements AutoCloseable {
     /** The GeGLU MLP of {@code b.xb} into {@code out}: {@code down(gelu(gate·xb) ⊙ (up·xb))}. */
     private void denseMlp(LayerWeights w, Batch b, float[] out) {
         int ff = (int) w.ffnGate().rows();
-        matmul(b, w.ffnGate(), b.xb, b.n, b.gate);
-        matmulSameInput(b, w.ffnUp(), b.xb, b.n, b.up);
+        matmulShared(b, b.xb, b.n, w.ffnGate(), b.gate, w.ffnUp(), b.up, null, null);
         // Across the pool: up to 1.6 M values per layer in a 128-token prefill; on the calling thread alone this was
         // 0.8 % of all JFR samples of an E2B Q4_0 pp128 run, with the other thread waiting meanwhile.
         float[] gate = b.gate;
@@ -561,20 +561,105 @@ public final class Gemma4Model implements AutoCloseable {
     /** {@code out[t, r] = W[r] · in[t]} for all rows, split across the pool. */
     private void matmul(Batch b, Tensor w, float[] x, int n, float[] out) {
         if (n == 1) {
-            float[] in = rounded(b, w, x, 1);
-            boolean ints = takesIntegerVector(w);
-            if (ints) {
-                integers(b, w, in);
-            }
-            b.vectorFrom = x;
-            b.vectorIn = in;
-            b.vectorKind = roundingKind(w);
-            b.vectorInts = ints;
-            b.vectorCols = w.cols();
+            prepareVector(b, w, x);
             vectorProduct(b, w, out);
         } else {
             batchedProduct(w, prepare(b, w, x, n), out);
         }
+    }
+
+    /**
+     * {@link #matmul} of two or three weights on one input ({@code w3} may be null): q, k, v and gate, up. For one
+     * token whose weights take the input alike, their rows are one range of the pool, so the threads meet once, not
+     * three times: a product's hand-off and uneven end cost ~9 µs, a tenth of a 256-row product's time (E2B Q4_0,
+     * timed per product kind: ~7 ms a token of the two threads' idle time over ~420 products).
+     */
+    private void matmulShared(Batch b, float[] x, int n, Tensor w1, float[] out1, Tensor w2, float[] out2, Tensor w3,
+            float[] out3) {
+        if (n == 1 && takenAlike(w1, w2) && (w3 == null || takenAlike(w1, w3))) {
+            prepareVector(b, w1, x);
+            QuantizedVector v = b.vector;
+            float[] in = b.vectorIn;
+            boolean ints = b.vectorInts;
+            int rows1 = (int) w1.rows();
+            int rows2 = (int) w2.rows();
+            int rows3 = w3 == null ? 0 : (int) w3.rows();
+            // each weight's rows from a multiple of 64, where chunks start: no row group is cut between two weights
+            int at2 = (rows1 + 63) / 64 * 64;
+            int at3 = at2 + (rows2 + 63) / 64 * 64;
+            pool.forRange(at3 + rows3, 64, (from, to) -> {
+                vectorSlice(w1, out1, 0, rows1, from, to, v, in, ints);
+                vectorSlice(w2, out2, at2, rows2, from, to, v, in, ints);
+                if (w3 != null) {
+                    vectorSlice(w3, out3, at3, rows3, from, to, v, in, ints);
+                }
+            });
+        } else {
+            matmul(b, w1, x, n, out1);
+            matmulSameInput(b, w2, x, n, out2);
+            if (w3 != null) {
+                matmulSameInput(b, w3, x, n, out3);
+            }
+        }
+    }
+
+    /** Whether one token's input, prepared for {@code a}, is also {@code b}'s: same columns, rounding and integers. */
+    private boolean takenAlike(Tensor a, Tensor b) {
+        return a.cols() == b.cols() && roundingKind(a) == roundingKind(b) && takesIntegerVector(a) == takesIntegerVector(b);
+    }
+
+    /** The rows of {@code w} (at {@code at} in a shared range) that fall in {@code [from, to)}, times the prepared input. */
+    private static void vectorSlice(Tensor w, float[] out, int at, int rows, int from, int to, QuantizedVector v,
+            float[] in, boolean ints) {
+        int first = Math.max(from - at, 0);
+        int last = Math.min(to - at, rows);
+        if (first < last) {
+            if (ints) {
+                w.matVec(v, out, 0, first, last);
+            } else {
+                w.matVec(in, out, first, last);
+            }
+        }
+    }
+
+    /** One token's input {@code x} as {@code w}'s product takes it, into {@code b}'s vector fields. */
+    private void prepareVector(Batch b, Tensor w, float[] x) {
+        boolean ints = takesIntegerVector(w);
+        float[] in;
+        if (ints && w.cols() >= WIDE_INPUT) {
+            in = integersAcrossPool(b, w, x);
+        } else {
+            in = rounded(b, w, x, 1);
+            if (ints) {
+                integers(b, w, in);
+            }
+        }
+        b.vectorFrom = x;
+        b.vectorIn = in;
+        b.vectorKind = roundingKind(w);
+        b.vectorInts = ints;
+        b.vectorCols = w.cols();
+    }
+
+    /**
+     * Inputs at least this wide are rounded and their integers taken across the pool: ffn_down's 12 288 values took
+     * ~46 µs on the calling thread alone, the other waiting (E2B Q4_0: 1.3 ms a token, 2 % of decode).
+     */
+    private static final int WIDE_INPUT = 4096;
+
+    /** {@link #rounded} and {@link #integers} of one token's input to {@code w}, split across the pool by blocks. */
+    private float[] integersAcrossPool(Batch b, Tensor w, float[] x) {
+        int cols = w.cols();
+        ActivationRounding.Kind kind = roundingKind(w);
+        b.preparedFrom = null; // the scratch is about to hold other values
+        float[] in = b.roundedScratch(cols);
+        QuantizedVector v = kind == ActivationRounding.Kind.Q8_0 ? b.vector.expectQ8_0(in, cols) : b.vector.expectQ8_K(in, cols);
+        int block = kind == ActivationRounding.Kind.Q8_0 ? 32 : 256;
+        pool.forRange(cols / block, 2048 / block, (from, to) -> {
+            ActivationRounding.roundRows(kind, x, from, to, block, in);
+            v.takeIntegers(from * block, to * block);
+        });
+        return in;
     }
 
     /** {@code out = W · x} for the one token whose input {@link #matmul} prepared in {@code b}, split across the pool. */

@@ -39,6 +39,23 @@ public final class QuantizedVector {
     }
 
     private QuantizedVector prepare(float[] rounded, int cols, int quantBlock) {
+        return expect(rounded, cols, quantBlock).takeIntegers(0, cols);
+    }
+
+    /**
+     * Takes {@code rounded[0 .. cols)} as {@link #prepareQ8_0} does, but only sizes the buffers: the values may still
+     * be being rounded, and their integers are taken by {@link #takeIntegers}, range by range (so on several threads).
+     */
+    public QuantizedVector expectQ8_0(float[] rounded, int cols) {
+        return expect(rounded, cols, 32);
+    }
+
+    /** {@link #expectQ8_0} for values rounded to Q8_K blocks. */
+    public QuantizedVector expectQ8_K(float[] rounded, int cols) {
+        return expect(rounded, cols, 256);
+    }
+
+    private QuantizedVector expect(float[] rounded, int cols, int quantBlock) {
         if (cols < 1 || cols % quantBlock != 0 || cols > rounded.length) {
             throw new IllegalArgumentException("blocks of " + quantBlock + " need a positive multiple of " + quantBlock
                     + " columns within the " + rounded.length + " values, got " + cols);
@@ -52,9 +69,22 @@ public final class QuantizedVector {
             sums = new int[cols / 32];
             sums8 = new int[cols / 8];
         }
+        return this;
+    }
+
+    /**
+     * The integers, scales and sums of the values {@code [from, to)}, whole blocks (32 values for Q8_0, 256 for Q8_K),
+     * once they are rounded. Disjoint ranges may be taken on different threads at once.
+     */
+    public QuantizedVector takeIntegers(int from, int to) {
+        if (from < 0 || to > cols || from > to || from % quantBlock != 0 || to % quantBlock != 0) {
+            throw new IllegalArgumentException("values [" + from + ", " + to + ") are not whole blocks of " + quantBlock
+                    + " within " + cols);
+        }
+        float[] rounded = values;
         // Integers straight into shorts, then summed from there: 2.7 → 1.7 µs for 1536 values (one thread, Q8_K), with
         // the float integers of #integers converted and summed in one loop before.
-        for (int x0 = 0; x0 < cols; x0 += quantBlock) {
+        for (int x0 = from; x0 < to; x0 += quantBlock) {
             float d = scale(rounded, x0, quantBlock);
             float id = d != 0f ? 1f / d : 0f;
             for (int i = x0; i < x0 + quantBlock; i++) {

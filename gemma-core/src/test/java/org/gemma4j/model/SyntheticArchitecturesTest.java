@@ -73,4 +73,46 @@ class SyntheticArchitecturesTest {
             }
         }
     }
+
+    /**
+     * Integer one-token products on a model with inputs as wide as E2B's ffn_down (4096 and 8192 columns), whose
+     * rounding and integers are taken across the pool, and q, k, v and gate, up taken in one pass: on two threads
+     * exactly as on one, and as the float products of the same rounded inputs ({@code repackWeights(false)}), which
+     * differ only in the order of float additions, until an activation lands on the other side of a rounding boundary
+     * and the cache carries the jump on (Q4_K_M at position 3: 0.045, then ~0.2; the same before these paths were
+     * shared).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = SyntheticGemma4.FileType.class, names = {"Q4_0", "Q4_K_M"})
+    void wideIntegerInputsOnTwoThreadsAsOnOne(SyntheticGemma4.FileType type) throws IOException {
+        SyntheticGemma4.Spec wide = new SyntheticGemma4.Spec("wide", 512, 512, 256, 2, 4, 2, 1, 64, 128,
+                SyntheticGemma4.Spec.ff(2, 4096, 1), SyntheticGemma4.Spec.pattern(1, 2), 16, 0, 0, false, true, 0, 0, 0,
+                true);
+        Path p = dir.resolve("wide-" + type + ".gguf");
+        SyntheticGemma4.write(p, wide, type, 12);
+        try (Gemma4Model two = Gemma4Model.load(p, 2, Numerics.GGML);
+                Gemma4Model one = Gemma4Model.load(p, 1, Numerics.GGML);
+                Gemma4Model floats = Gemma4Model.load(p, 2, Numerics.GGML)) {
+            floats.repackWeights(false);
+            int n = 24;
+            java.util.SplittableRandom r = new java.util.SplittableRandom(6);
+            KvCache a = two.newCache(n);
+            KvCache b = one.newCache(n);
+            KvCache c = floats.newCache(n);
+            double spread = 0;
+            for (int i = 0; i < n; i++) {
+                int[] token = {3 + r.nextInt(wide.vocab() - 3)};
+                float[] actual = two.forward(a, token);
+                assertArrayEquals(one.forward(b, token), actual, type + " position " + i);
+                float[] expected = floats.forward(c, token);
+                if (i < 3) { // 4e-6 apart here; at position 3 (Q4_K_M) one activation rounds the other way
+                    assertArrayEquals(expected, actual, 1e-4f, type + " position " + i + " (floats)");
+                }
+                for (float x : actual) {
+                    spread += x * x;
+                }
+            }
+            assertTrue(Math.sqrt(spread / (n * two.vocabSize())) > 0.1, "logits are not degenerate");
+        }
+    }
 }
