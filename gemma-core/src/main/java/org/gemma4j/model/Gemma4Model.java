@@ -665,13 +665,10 @@ public final class Gemma4Model implements AutoCloseable {
     /** {@code out = W · x} for the one token whose input {@link #matmul} prepared in {@code b}, split across the pool. */
     private void vectorProduct(Batch b, Tensor w, float[] out) {
         int rows = (int) w.rows();
-        if (b.vectorInts) {
-            QuantizedVector v = b.vector;
-            pool.forRange(rows, 64, (from, to) -> w.matVec(v, out, 0, from, to));
-        } else {
-            float[] in = b.vectorIn;
-            pool.forRange(rows, 64, (from, to) -> w.matVec(in, out, from, to));
-        }
+        QuantizedVector v = b.vector;
+        float[] in = b.vectorIn;
+        boolean ints = b.vectorInts;
+        pool.forRange(rows, 64, (from, to) -> vectorSlice(w, out, 0, rows, from, to, v, in, ints));
     }
 
     /** {@code out[t, r] = W[r] · in[t]} for a prepared batch, split across the pool. */
