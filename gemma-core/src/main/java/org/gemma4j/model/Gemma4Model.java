@@ -201,18 +201,6 @@ public final class Gemma4Model implements AutoCloseable {
         return b;
     }
 
-    /** Per thread: attention scores of one query head (grown as the context grows). */
-    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[256]);
-
-    private static float[] scores(int count) {
-        float[] s = SCORES.get();
-        if (s.length < count) {
-            s = new float[Math.max(count, 2 * s.length)];
-            SCORES.set(s);
-        }
-        return s;
-    }
-
     /** Activations of one batch of {@code n} tokens. */
     private static final class Batch {
         final Gemma4Config config;
@@ -355,44 +343,23 @@ public final class Gemma4Model implements AutoCloseable {
         int nKv = kv.kvDim / hd;
         int group = nHead / nKv;
         int window = config.isSliding(l) ? config.slidingWindow() : Integer.MAX_VALUE;
-        pool.forRange(n * nHead, 1, (from, to) -> {
-            float[] scores = scores(Math.min(pos0 + n, window));
-            for (int i = from; i < to; i++) {
+        // items (token, head); chunks of up to four heads, so that heads sharing a KV head go to the kernel together
+        pool.forRange(n * nHead, Math.min(4, group), (from, to) -> {
+            for (int i = from; i < to; ) {
                 int t = i / nHead;
                 int head = i % nHead;
-                attend(b.q, t * qDim + head * hd, kv, (head / group) * hd, hd, pos0 + t, window, scores,
+                int runEnd = Math.min(to, t * nHead + (head / group + 1) * group); // same token, same KV head
+                int pos = pos0 + t;
+                int first = window == Integer.MAX_VALUE ? 0 : Math.max(0, pos - window + 1);
+                GroupedAttention.attend(b.q, t * qDim + head * hd, runEnd - i, hd, kv, (head / group) * hd, first, pos,
                         b.att, t * qDim + head * hd);
+                i = runEnd;
             }
         });
 
         matmul(b, w.attnOutput(), b.att, n, b.tmp);
         RmsNorm.applyEach(b.tmp, 0, n, h, w.postAttentionNorm(), eps);
         add(b.x, b.tmp, n * h);
-    }
-
-    /**
-     * One query head at position {@code pos} over the visible keys {@code max(0, pos-window+1) .. pos} of one
-     * KV head (scale 1.0: the q/k norms carry the temperature).
-     */
-    private static void attend(float[] q, int qOff, KvCache.Layer kv, int headOff, int hd, int pos, int window,
-            float[] scores, float[] out, int outOff) {
-        int first = window == Integer.MAX_VALUE ? 0 : Math.max(0, pos - window + 1);
-        int count = pos - first + 1;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < count; j++) {
-            float s = kv.dotKey(q, qOff, first + j, headOff, hd);
-            scores[j] = s;
-            max = Math.max(max, s);
-        }
-        float sum = 0f;
-        for (int j = 0; j < count; j++) {
-            scores[j] = (float) Math.exp(scores[j] - max);
-            sum += scores[j];
-        }
-        java.util.Arrays.fill(out, outOff, outOff + hd, 0f);
-        for (int j = 0; j < count; j++) {
-            kv.addValue(scores[j] / sum, first + j, headOff, hd, out, outOff);
-        }
     }
 
     /** §2.6 dense: {@code x += RMSNorm(down(gelu(gate·f) ⊙ up·f); post_ffw_norm)} with {@code f = RMSNorm(x; ffn_norm)}. */

@@ -1,10 +1,5 @@
 package org.gemma4j.model;
 
-import jdk.incubator.vector.FloatVector;
-import org.gemma4j.tensor.LaneSum;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * Keys and values of every layer that computes its own K/V (spec §2.5). Sliding-window layers keep a ring
  * of {@code window + maxBatch} positions (a batch of new tokens must not overwrite keys its first query still
@@ -24,8 +19,6 @@ public final class KvCache {
             this.bytes = bytes;
         }
     }
-
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     /** One layer's storage: position {@code p} lives in slot {@code p % capacity}, {@code kvDim} values per slot. */
     static final class Layer {
@@ -61,46 +54,6 @@ public final class KvCache {
                 for (int i = 0; i < kvDim; i++) {
                     k16[o + i] = Float.floatToFloat16(keys[kOff + i]);
                     v16[o + i] = Float.floatToFloat16(values[vOff + i]);
-                }
-            }
-        }
-
-        /** {@code q · key(pos)[off .. off+n)}. */
-        float dotKey(float[] q, int qOff, int pos, int off, int n) {
-            int o = offset(pos) + off;
-            float s = 0f;
-            if (k != null) {
-                int d = 0;
-                FloatVector acc = FloatVector.zero(F);
-                for (int upper = F.loopBound(n); d < upper; d += F.length()) {
-                    acc = FloatVector.fromArray(F, q, qOff + d).fma(FloatVector.fromArray(F, k, o + d), acc);
-                }
-                s = LaneSum.of(acc);
-                for (; d < n; d++) {
-                    s += q[qOff + d] * k[o + d];
-                }
-            } else {
-                for (int d = 0; d < n; d++) {
-                    s += q[qOff + d] * Float.float16ToFloat(k16[o + d]);
-                }
-            }
-            return s;
-        }
-
-        /** {@code out[outOff ..] += p · value(pos)[off .. off+n)}. */
-        void addValue(float p, int pos, int off, int n, float[] out, int outOff) {
-            int o = offset(pos) + off;
-            if (v != null) {
-                int d = 0;
-                for (int upper = F.loopBound(n); d < upper; d += F.length()) {
-                    FloatVector.fromArray(F, v, o + d).fma(FloatVector.broadcast(F, p), FloatVector.fromArray(F, out, outOff + d)).intoArray(out, outOff + d);
-                }
-                for (; d < n; d++) {
-                    out[outOff + d] += p * v[o + d];
-                }
-            } else {
-                for (int d = 0; d < n; d++) {
-                    out[outOff + d] += p * Float.float16ToFloat(v16[o + d]);
                 }
             }
         }
