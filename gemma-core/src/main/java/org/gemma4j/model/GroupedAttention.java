@@ -1,11 +1,8 @@
 package org.gemma4j.model;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import org.gemma4j.tensor.HalfFloats;
 import org.gemma4j.tensor.LaneSum;
 
 /**
@@ -18,7 +15,7 @@ import org.gemma4j.tensor.LaneSum;
  * Here four keys are scored at once against the query loaded once, and four value vectors summed at once in
  * registers (the per-position load, multiply-add and store of the output before left the store unit the bottleneck).
  * Every sum keeps its order (a head's score over its lanes, then the lane sum; an output lane over the positions in
- * order), so a head's result does not depend on the heads beside it. The exponentials are vector ones. An F16 cache's
+ * order), so a head's result does not depend on the heads beside it. An F16 cache's
  * keys and values become floats once per block of positions, for every head of the run. Four heads, 64 positions of
  * 256, cache in L2, one thread: 6–7 µs (F16 9), 12.8 with the output stored per position; in a decode step, where
  * the cache comes from memory, 8 heads on two threads ~30 µs per layer, 34.7 with one head at a time (E2B Q4_0,
@@ -29,9 +26,6 @@ import org.gemma4j.tensor.LaneSum;
 final class GroupedAttention {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    /** Shorts, one per float lane. */
-    private static final VectorSpecies<Short> HALF = VectorSpecies.of(short.class, VectorShape.forBitSize(L * Short.SIZE));
     /** Positions per block: an F16 block of 512-value rows as floats is 128 KB, within L2. */
     private static final int BLOCK = 64;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -84,11 +78,12 @@ final class GroupedAttention {
         for (int h = 0; h < heads; h++) {
             softmax(scores, h * count, count);
         }
+        java.util.Arrays.fill(out, outOff, outOff + heads * hd, 0f);
         for (int j0 = 0; j0 < count; j0 += BLOCK) {
             int n = Math.min(BLOCK, count - j0);
             float[] v = rowsOf(kv, kv.v, kv.v16, kvOff, first + j0, n, hd, rows, block);
             for (int h = 0; h < heads; h++) {
-                weightedValues(scores, h * count + j0, n, v, rows, hd, out, outOff + h * hd, j0 == 0);
+                weightedValues(scores, h * count + j0, n, v, rows, hd, out, outOff + h * hd);
             }
         }
     }
@@ -104,7 +99,7 @@ final class GroupedAttention {
             if (f32 != null) {
                 rows[j] = o;
             } else {
-                toFloats(f16, o, hd, block, j * hd);
+                HalfFloats.toFloats(f16, o, hd, block, j * hd);
                 rows[j] = j * hd;
             }
         }
@@ -112,32 +107,18 @@ final class GroupedAttention {
     }
 
     /**
-     * {@code n} F16 values from {@code half[from]} as floats into {@code dst[to ..]}. The bits moved up by 13 are the
-     * float {@code 2^-112} times as large (also for subnormals); times {@code 2^112} it is exact. Not for infinities
-     * and NaN, which a cache of finite normed keys and values does not hold. The plain loop of
-     * {@code Float.float16ToFloat} was left scalar by C2 (64 rows of 256: 11 µs).
+     * {@code scores[at + j] = q[q0 ..] · k[rows[j] ..]} for the {@code n} rows, four at a time; a last group of fewer
+     * rows repeats its last row and keeps only its own scores. One loop of vector code on purpose: C2 compiles this
+     * method on its own, and a kernel past its inlining budget leaves vector calls un-inlined, boxing every vector
+     * they pass (see KernelAllocationTest); a second loop for the last rows took this kernel near that budget.
      */
-    static void toFloats(short[] half, int from, int n, float[] dst, int to) {
-        int d = 0;
-        for (int upper = F.loopBound(n); d < upper; d += L) {
-            ((IntVector) ShortVector.fromArray(HALF, half, from + d).convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f)
-                    .intoArray(dst, to + d);
-        }
-        for (; d < n; d++) {
-            dst[to + d] = Float.float16ToFloat(half[from + d]);
-        }
-    }
-
-    /** {@code scores[at + j] = q[q0 ..] · k[rows[j] ..]} for the {@code n} rows, four at a time. */
     private static void scores(float[] q, int q0, int hd, float[] k, int[] rows, int n, float[] scores, int at) {
         int upper = F.loopBound(hd);
-        int j = 0;
-        for (; j + 4 <= n; j += 4) {
+        for (int j = 0; j < n; j += 4) {
             int k0 = rows[j];
-            int k1 = rows[j + 1];
-            int k2 = rows[j + 2];
-            int k3 = rows[j + 3];
+            int k1 = rows[Math.min(j + 1, n - 1)];
+            int k2 = rows[Math.min(j + 2, n - 1)];
+            int k3 = rows[Math.min(j + 3, n - 1)];
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = FloatVector.zero(F);
             FloatVector a2 = FloatVector.zero(F);
@@ -161,69 +142,52 @@ final class GroupedAttention {
                 s3 += q[q0 + d] * k[k3 + d];
             }
             scores[at + j] = s0;
-            scores[at + j + 1] = s1;
-            scores[at + j + 2] = s2;
-            scores[at + j + 3] = s3;
-        }
-        for (; j < n; j++) {
-            int k0 = rows[j];
-            FloatVector a0 = FloatVector.zero(F);
-            int d = 0;
-            for (; d < upper; d += L) {
-                a0 = FloatVector.fromArray(F, q, q0 + d).fma(FloatVector.fromArray(F, k, k0 + d), a0);
+            if (j + 3 < n) {
+                scores[at + j + 1] = s1;
+                scores[at + j + 2] = s2;
+                scores[at + j + 3] = s3;
+            } else if (j + 2 < n) {
+                scores[at + j + 1] = s1;
+                scores[at + j + 2] = s2;
+            } else if (j + 1 < n) {
+                scores[at + j + 1] = s1;
             }
-            float s0 = LaneSum.of(a0);
-            for (; d < hd; d++) {
-                s0 += q[q0 + d] * k[k0 + d];
-            }
-            scores[at + j] = s0;
-        }
-    }
-
-    /** {@code x[from .. from+count)} becomes {@code softmax(x)}; the sum of the exponentials in a fixed order. */
-    static void softmax(float[] x, int from, int count) {
-        int upper = F.loopBound(count);
-        FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        int j = 0;
-        for (; j < upper; j += L) {
-            mv = mv.max(FloatVector.fromArray(F, x, from + j));
-        }
-        float max = mv.reduceLanes(VectorOperators.MAX); // exact in any order
-        for (; j < count; j++) {
-            max = Math.max(max, x[from + j]);
-        }
-        FloatVector sv = FloatVector.zero(F);
-        for (j = 0; j < upper; j += L) {
-            FloatVector e = FloatVector.fromArray(F, x, from + j).sub(max).lanewise(VectorOperators.EXP);
-            e.intoArray(x, from + j);
-            sv = sv.add(e);
-        }
-        float sum = LaneSum.of(sv);
-        for (; j < count; j++) {
-            x[from + j] = (float) Math.exp(x[from + j] - max);
-            sum += x[from + j];
-        }
-        for (j = 0; j < upper; j += L) {
-            FloatVector.fromArray(F, x, from + j).div(sum).intoArray(x, from + j);
-        }
-        for (; j < count; j++) {
-            x[from + j] = x[from + j] / sum;
         }
     }
 
     /**
-     * {@code out[o + d] (+)= Σ_j p[at + j] · v[rows[j] + d]} over the {@code n} rows in order, {@code =} for the first
-     * block of positions ({@code fresh}), {@code +=} after it: four output vectors at a time, held in registers.
+     * {@code x[from .. from+count)} becomes {@code softmax(x)}. Scalar on purpose: with {@code lanewise(EXP)} here,
+     * some runs' compilations boxed vectors in this and other kernels (the logit soft-cap's), 0.9 MB of garbage per
+     * E2B decode step in two runs of five; the exponentials are ~5 % of this kernel's time.
      */
-    private static void weightedValues(float[] p, int at, int n, float[] v, int[] rows, int hd, float[] out, int o,
-            boolean fresh) {
+    static void softmax(float[] x, int from, int count) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = from; j < from + count; j++) {
+            max = Math.max(max, x[j]);
+        }
+        float sum = 0f;
+        for (int j = from; j < from + count; j++) {
+            x[j] = (float) Math.exp(x[j] - max);
+            sum += x[j];
+        }
+        for (int j = from; j < from + count; j++) {
+            x[j] = x[j] / sum;
+        }
+    }
+
+    /**
+     * {@code out[o + d] += Σ_j p[at + j] · v[rows[j] + d]} over the {@code n} rows in order: four output vectors at a
+     * time, held in registers over the rows. (Zeros loaded from {@code out} rather than a vector picked by a flag: a
+     * vector merged from two paths is one more thing for C2 to keep unboxed.)
+     */
+    private static void weightedValues(float[] p, int at, int n, float[] v, int[] rows, int hd, float[] out, int o) {
         int upper = F.loopBound(hd);
         int d = 0;
         for (; d + 4 * L <= upper; d += 4 * L) {
-            FloatVector a0 = fresh ? FloatVector.zero(F) : FloatVector.fromArray(F, out, o + d);
-            FloatVector a1 = fresh ? FloatVector.zero(F) : FloatVector.fromArray(F, out, o + d + L);
-            FloatVector a2 = fresh ? FloatVector.zero(F) : FloatVector.fromArray(F, out, o + d + 2 * L);
-            FloatVector a3 = fresh ? FloatVector.zero(F) : FloatVector.fromArray(F, out, o + d + 3 * L);
+            FloatVector a0 = FloatVector.fromArray(F, out, o + d);
+            FloatVector a1 = FloatVector.fromArray(F, out, o + d + L);
+            FloatVector a2 = FloatVector.fromArray(F, out, o + d + 2 * L);
+            FloatVector a3 = FloatVector.fromArray(F, out, o + d + 3 * L);
             for (int j = 0; j < n; j++) {
                 FloatVector pj = FloatVector.broadcast(F, p[at + j]);
                 int r = rows[j] + d;
@@ -238,14 +202,14 @@ final class GroupedAttention {
             a3.intoArray(out, o + d + 3 * L);
         }
         for (; d < upper; d += L) {
-            FloatVector a0 = fresh ? FloatVector.zero(F) : FloatVector.fromArray(F, out, o + d);
+            FloatVector a0 = FloatVector.fromArray(F, out, o + d);
             for (int j = 0; j < n; j++) {
                 a0 = FloatVector.fromArray(F, v, rows[j] + d).fma(FloatVector.broadcast(F, p[at + j]), a0);
             }
             a0.intoArray(out, o + d);
         }
         for (; d < hd; d++) {
-            float a = fresh ? 0f : out[o + d];
+            float a = out[o + d];
             for (int j = 0; j < n; j++) {
                 a += p[at + j] * v[rows[j] + d];
             }
@@ -268,18 +232,7 @@ final class GroupedAttention {
                 }
                 p[j] = s;
             }
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < count; j++) {
-                max = Math.max(max, p[j]);
-            }
-            float sum = 0f;
-            for (int j = 0; j < count; j++) {
-                p[j] = (float) Math.exp(p[j] - max);
-                sum += p[j];
-            }
-            for (int j = 0; j < count; j++) {
-                p[j] /= sum;
-            }
+            softmax(p, 0, count);
             int oh = outOff + h * hd;
             java.util.Arrays.fill(out, oh, oh + hd, 0f);
             for (int j = 0; j < count; j++) {

@@ -9,13 +9,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 /** IEEE half-precision values (a "block" is one value). */
 final class F16Tensor extends BlockTensor {
-    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, 16 * F.length())));
-    private static final boolean VECTOR = S.length() == F.length();
 
     F16Tensor(String name, long[] ne, MemorySegment data) {
         super(name, GgmlType.F16, ne, data);
@@ -51,7 +47,7 @@ final class F16Tensor extends BlockTensor {
         long base = row * rowBytes();
         int n = cols();
         int i = 0;
-        if (VECTOR) {
+        if (HalfFloats.VECTOR) {
             for (int upper = F.loopBound(n); i < upper; i += F.length()) {
                 toFloat(s, base + 2L * i).intoArray(out, i);
             }
@@ -68,7 +64,7 @@ final class F16Tensor extends BlockTensor {
         int n = cols();
         int i = 0;
         float sum = 0f;
-        if (VECTOR) {
+        if (HalfFloats.VECTOR) {
             FloatVector acc = FloatVector.zero(F);
             for (int upper = F.loopBound(n); i < upper; i += F.length()) {
                 acc = toFloat(s, base + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
@@ -81,22 +77,9 @@ final class F16Tensor extends BlockTensor {
         return sum;
     }
 
-    /**
-     * {@code L} fp16 values at {@code off} as floats, exactly as {@link Float#float16ToFloat}, with integer operations
-     * only where a float operation would touch a subnormal (which costs a microcode assist on x86): normals get the
-     * exponent rebias (+112) added to their bits, subnormals and zeros are {@code mantissa · 2^-24} (exact),
-     * infinities and NaNs the all-ones float exponent; then the sign.
-     */
+    /** {@code L} fp16 values at {@code off} as floats, exactly as {@link Float#float16ToFloat}. */
     private static FloatVector toFloat(MemorySegment s, long off) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, s, off, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
-        IntVector magnitude = h.and(0x7FFF);
-        IntVector exponent = h.and(0x7C00);
-        IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
-        IntVector normal = shifted.add(112 << 23);
-        IntVector subnormal = ((FloatVector) magnitude.convertShape(VectorOperators.I2F, F, 0)).mul(0x1p-24f).reinterpretAsInts();
-        IntVector special = shifted.or(0x7F800000);
-        IntVector bits = normal.blend(subnormal, exponent.eq(0)).blend(special, exponent.eq(0x7C00));
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+        return HalfFloats.of((IntVector) ShortVector.fromMemorySegment(HalfFloats.S, s, off, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0));
     }
 }

@@ -3,12 +3,8 @@ package org.gemma4j.tensor;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-import java.util.function.IntConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -28,11 +24,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KernelAllocationTest {
     /** A few boxed vectors per call at most (a boxing kernel allocates one or more per row: 64 rows here). */
-    private static final long LIMIT_BYTES_PER_CALL = 256;
-    private static final long DEADLINE_NANOS = 60_000_000_000L;
+    private static final long LIMIT_BYTES_PER_CALL = AllocationOnceCompiled.LIMIT_BYTES_PER_CALL;
     private static final Arena ARENA = Arena.ofShared();
-    /** {@code com.sun.management.ThreadMXBean.getCurrentThreadAllocatedBytes}, bound to the platform bean. */
-    private static final MethodHandle ALLOCATED_BYTES = allocatedBytesHandle();
     @TempDir
     static Path files;
 
@@ -69,7 +62,7 @@ class KernelAllocationTest {
             batches[i] = TokenBatch.of(RandomTensors.gaussian(n * cols, 5), n, cols);
         }
         float[] out = new float[n * rows];
-        Allocation a = allocationOnceCompiled(i -> { // each tensor decodes a token, then prefills a batch
+        AllocationOnceCompiled a = AllocationOnceCompiled.of(i -> { // each tensor decodes a token, then prefills a batch
             int k = i / 2 % types.length;
             if (i % 2 == 0) {
                 types[k].matVec(x[k], out, 0, rows);
@@ -104,7 +97,7 @@ class KernelAllocationTest {
         TokenBatch floats = TokenBatch.of(rounded, n, 1536);
         QuantizedVector vector = k ? new QuantizedVector().prepareQ8_K(rounded, 1536) : new QuantizedVector().prepareQ8_0(rounded, 1536);
         float[] out = new float[n * rows];
-        Allocation a = allocationOnceCompiled(i -> {
+        AllocationOnceCompiled a = AllocationOnceCompiled.of(i -> {
             switch (i % 4) {
                 case 0 -> t.matVec(x, out, 0, rows);
                 case 1 -> t.matMul(integers, out, rows, 0, rows);
@@ -129,7 +122,7 @@ class KernelAllocationTest {
         float[] batch = TokenBatchTest.roundedToQ8_K(RandomTensors.gaussian(64 * 1536, 7));
         QuantizedVector v = new QuantizedVector();
         TokenBatch b = new TokenBatch();
-        Allocation a = allocationOnceCompiled(i -> {
+        AllocationOnceCompiled a = AllocationOnceCompiled.of(i -> {
             switch (i % 5) {
                 case 0 -> v.prepareQ8_K(narrow, 1536);
                 case 1 -> v.prepareQ8_0(wide, 6144);
@@ -155,7 +148,7 @@ class KernelAllocationTest {
             x[i] = (float) r.nextGaussian();
         }
         float[] out = new float[rows];
-        Allocation a = allocationOnceCompiled(i -> t.matVec(x, out, 0, rows), 500, 200);
+        AllocationOnceCompiled a = AllocationOnceCompiled.of(i -> t.matVec(x, out, 0, rows), 500, 200);
         assertTrue(a.perCall() <= LIMIT_BYTES_PER_CALL, type + " " + rows + "x" + cols + " matVec still allocates "
                 + a.perCall() + " bytes per call after " + a.millis() + " ms");
     }
@@ -174,72 +167,9 @@ class KernelAllocationTest {
         Tensor t = RandomTensors.mapped(ARENA, files, type, rows, cols, 12);
         TokenBatch x = TokenBatch.of(RandomTensors.gaussian(n * cols, 5), n, cols);
         float[] out = new float[n * rows];
-        Allocation a = allocationOnceCompiled(i -> t.matMul(x, out, rows, 0, rows), 100, 50);
+        AllocationOnceCompiled a = AllocationOnceCompiled.of(i -> t.matMul(x, out, rows, 0, rows), 100, 50);
         assertTrue(a.perCall() <= LIMIT_BYTES_PER_CALL, type + " " + rows + "x" + cols + " matMul of " + n
                 + " tokens still allocates " + a.perCall() + " bytes per call after "
                 + a.millis() + " ms");
-    }
-
-    /** Bytes allocated per call once the calls stopped allocating (or when the deadline passed), and the time taken. */
-    private record Allocation(long perCall, long millis) {}
-
-    /**
-     * Calls {@code call(i)} in rounds of {@code warmUp} calls and then {@code measured} counted ones, until a counted
-     * round allocates at most the limit per call (C2 has compiled what the calls run) or the deadline passes.
-     */
-    private static Allocation allocationOnceCompiled(IntConsumer call, int warmUp, int measured) throws Throwable {
-        return allocationOnceCompiled(call, warmUp, measured, 0);
-    }
-
-    /**
-     * As above, and once a window allocated nothing, {@code settle} more calls and a second window that must
-     * allocate nothing too: C2 may compile a callee again on its own once it is hot enough, and that later
-     * compilation is the one that can pass the budget (a Q6_K row decoder at 128 bits: clean for ~1500 calls, then
-     * 14 MB per call).
-     */
-    private static Allocation allocationOnceCompiled(IntConsumer call, int warmUp, int measured, int settle)
-            throws Throwable {
-        long start = System.nanoTime();
-        long perCall;
-        boolean settled = settle == 0;
-        do {
-            for (int i = 0; i < warmUp; i++) {
-                call.accept(i);
-            }
-            perCall = allocatedPerCall(call, measured);
-            if (perCall <= LIMIT_BYTES_PER_CALL && !settled) {
-                for (int i = 0; i < settle; i++) {
-                    call.accept(i);
-                }
-                settled = true;
-                perCall = allocatedPerCall(call, measured);
-            }
-        } while (perCall > LIMIT_BYTES_PER_CALL && System.nanoTime() - start < DEADLINE_NANOS);
-        return new Allocation(perCall, (System.nanoTime() - start) / 1_000_000);
-    }
-
-    private static long allocatedPerCall(IntConsumer call, int calls) throws Throwable {
-        long before = (long) ALLOCATED_BYTES.invokeExact();
-        for (int i = 0; i < calls; i++) {
-            call.accept(i);
-        }
-        return ((long) ALLOCATED_BYTES.invokeExact() - before) / calls;
-    }
-
-    /**
-     * Found reflectively: gemma-core's module does not read {@code jdk.management}, and the tests compile as a
-     * patch of that module (they run on the class path, where the platform bean is there).
-     */
-    private static MethodHandle allocatedBytesHandle() {
-        try {
-            Class<?> factory = Class.forName("java.lang.management.ManagementFactory");
-            Object bean = factory.getMethod("getThreadMXBean").invoke(null);
-            Class<?> sunBean = Class.forName("com.sun.management.ThreadMXBean");
-            return MethodHandles.publicLookup()
-                    .findVirtual(sunBean, "getCurrentThreadAllocatedBytes", MethodType.methodType(long.class))
-                    .bindTo(bean);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("no per-thread allocation counter on this JVM", e);
-        }
     }
 }
