@@ -24,23 +24,23 @@ final class Rope {
         return nRot / 2;
     }
 
-    /** Fills {@code cos/sin[0 .. nRot/2)} for position {@code pos} (angles in double, rounded once). */
-    void angles(int pos, float[] cos, float[] sin) {
+    /** Fills {@code cos/sin[at .. at + nRot/2)} for position {@code pos} (angles in double, rounded once). */
+    void angles(int pos, float[] cos, float[] sin, int at) {
         for (int i = 0; i < invFreq.length; i++) {
             double a = pos * invFreq[i];
-            cos[i] = (float) Math.cos(a);
-            sin[i] = (float) Math.sin(a);
+            cos[at + i] = (float) Math.cos(a);
+            sin[at + i] = (float) Math.sin(a);
         }
     }
 
-    /** Rotates {@code x[off .. off + nRot)} in place with precomputed angles. */
-    void rotate(float[] x, int off, float[] cos, float[] sin) {
+    /** Rotates {@code x[off .. off + nRot)} in place with the angles precomputed at {@code cos/sin[at ..]}. */
+    void rotate(float[] x, int off, float[] cos, float[] sin, int at) {
         int half = nRot / 2;
         for (int i = 0; i < half; i++) {
             float x0 = x[off + i];
             float x1 = x[off + i + half];
-            x[off + i] = x0 * cos[i] - x1 * sin[i];
-            x[off + i + half] = x0 * sin[i] + x1 * cos[i];
+            x[off + i] = x0 * cos[at + i] - x1 * sin[at + i];
+            x[off + i + half] = x0 * sin[at + i] + x1 * cos[at + i];
         }
     }
 }
