@@ -33,6 +33,8 @@ class BenchCommandTest {
         assertTrue(json.get("tg_tps").asDouble() > 0);
         assertTrue(json.get("pp_sd").asDouble() >= 0 && json.get("tg_sd").asDouble() >= 0);
         assertEquals(1, json.get("threads").asInt());
+        int warmups = json.get("warmups").asInt(); // untimed runs until the JIT has settled, at most five
+        assertTrue(warmups >= 1 && warmups <= 5, "warm-up runs " + warmups);
         assertEquals("tiny.gguf", json.get("model").asText());
         assertEquals(8, json.get("pp").asInt());
         assertEquals(4, json.get("tg").asInt());
