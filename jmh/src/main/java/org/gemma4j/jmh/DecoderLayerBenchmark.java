@@ -26,7 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * embeddings of 256): a one-layer model with a 512-token vocabulary, so the embedding lookup and the output head
  * (0.8 M weights) are ~2 % of the ~35 M weights of the layer. {@code layer=sliding} is a sliding-window layer
  * (head size 256), {@code layer=global} a global one (head size 512). Everything a layer does runs: norms,
- * q/k/v products, RoPE, attention over a 64-token context, the GeGLU MLP, the per-layer-embedding block.
+ * q/k/v products, RoPE, attention over the context, the GeGLU MLP, the per-layer-embedding block. {@code context}
+ * (64 by default; try {@code -p context=64,2048}) and {@code kv} (the cache's precision, F32 or F16) show what
+ * attention costs as the context grows: the sliding layer sees at most its 512-token window, the global one all.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,7 +46,11 @@ public class DecoderLayerBenchmark {
     @Param({"2"})
     public int threads;
 
-    private static final int CONTEXT = 64;
+    @Param({"64"})
+    public int context;
+
+    @Param({"F32"})
+    public String kv;
 
     private Path tmp;
     private Gemma4Model decoder;
@@ -65,20 +71,20 @@ public class DecoderLayerBenchmark {
         Path file = tmp.resolve("layer.gguf");
         SyntheticGemma4.write(file, oneLayer, SyntheticGemma4.FileType.parse(type), 1);
         decoder = Gemma4Model.load(file, threads);
-        int[] context = new int[CONTEXT];
-        for (int i = 0; i < CONTEXT; i++) {
-            context[i] = 100 + i;
+        int[] tokens = new int[context];
+        for (int i = 0; i < context; i++) {
+            tokens[i] = 100 + i % 400;
         }
-        prefill = java.util.Arrays.copyOf(context, 32);
-        cache = decoder.newCache(256);
-        decoder.forward(cache, context); // the context once per trial (see DecoderStepBenchmark)
+        prefill = java.util.Arrays.copyOf(tokens, 32);
+        cache = decoder.newCache(context + 64, KvCache.Precision.valueOf(kv));
+        decoder.forward(cache, tokens); // the context once per trial (see DecoderStepBenchmark)
     }
 
-    /** One token through the layer, attending to 64–95 positions (rewound every 32 steps). */
+    /** One token through the layer, attending to {@code context} to {@code context + 31} positions (rewound every 32 steps). */
     @Benchmark
     public float[] decodeOneToken() {
-        if (cache.position() >= CONTEXT + 32) {
-            cache.rewindTo(CONTEXT);
+        if (cache.position() >= context + 32) {
+            cache.rewindTo(context);
         }
         logits = decoder.forward(cache, token, logits);
         return logits;
@@ -88,7 +94,7 @@ public class DecoderLayerBenchmark {
     @Benchmark
     public float[] prefill32() {
         float[] out = decoder.forward(cache, prefill);
-        cache.rewindTo(CONTEXT);
+        cache.rewindTo(context);
         return out;
     }
 
