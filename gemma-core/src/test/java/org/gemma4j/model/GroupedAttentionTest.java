@@ -110,4 +110,32 @@ class GroupedAttentionTest {
         assertTrue(a.perCall() <= AllocationOnceCompiled.LIMIT_BYTES_PER_CALL,
                 "attention still allocates " + a.perCall() + " bytes per call after " + a.millis() + " ms");
     }
+
+    @Test
+    void aLongContextSplitByPositionsMatchesTheScalarTwinOnAnyNumberOfThreads() {
+        SplittableRandom r = new SplittableRandom(17);
+        for (KvCache.Precision precision : KvCache.Precision.values()) {
+            for (int hd : new int[] {64, 100}) {
+                // 8 heads in 2 groups of 4; a ring of 400 slots holding positions 0..599: positions 200..599 wrap
+                KvCache.Layer kv = cache(precision, 400, 2, hd, 600, r);
+                float[] q = random(8 * hd, r);
+                for (int[] span : new int[][] {{200, 599}, {330, 599}, {344, 599}}) {
+                    float[] one = new float[8 * hd];
+                    float[] two = new float[8 * hd];
+                    try (WorkerPool pool1 = new WorkerPool(1); WorkerPool pool2 = new WorkerPool(2)) {
+                        GroupedAttention.attendAcross(pool1, q, 8, 4, hd, kv, span[0], span[1], one);
+                        GroupedAttention.attendAcross(pool2, q, 8, 4, hd, kv, span[0], span[1], two);
+                    }
+                    assertArrayEquals(one, two, "the same bits on one thread and on two");
+                    float[] plain = new float[8 * hd];
+                    for (int g = 0; g < 2; g++) {
+                        GroupedAttention.attendScalar(q, 4 * g * hd, 4, hd, kv, g * hd, span[0], span[1], plain, 4 * g * hd);
+                    }
+                    for (int i = 0; i < plain.length; i++) {
+                        assertEquals(plain[i], one[i], 2e-5f, precision + " hd " + hd + " positions " + span[0] + ".." + span[1] + " at " + i);
+                    }
+                }
+            }
+        }
+    }
 }
