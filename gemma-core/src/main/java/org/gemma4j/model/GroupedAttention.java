@@ -171,7 +171,7 @@ final class GroupedAttention {
                 int at = h * blocks + blk;
                 float w = (float) Math.exp(max[at] - m);
                 total += sum[at] * w;
-                scale(partial, at * hd, hd, w, out, h * hd);
+                addScaled(partial, at * hd, hd, w, out, h * hd);
             }
             for (int d = 0; d < hd; d++) {
                 out[h * hd + d] /= total;
@@ -191,6 +191,7 @@ final class GroupedAttention {
         return max;
     }
 
+    /** {@code Σ x[from .. from+n)}, in order. */
     private static float total(float[] x, int from, int n) {
         float sum = 0f;
         for (int j = from; j < from + n; j++) {
@@ -200,7 +201,7 @@ final class GroupedAttention {
     }
 
     /** {@code out[o + d] += w · x[from + d]} for {@code d < n}. */
-    private static void scale(float[] x, int from, int n, float w, float[] out, int o) {
+    private static void addScaled(float[] x, int from, int n, float w, float[] out, int o) {
         for (int d = 0; d < n; d++) {
             out[o + d] += w * x[from + d];
         }
@@ -279,15 +280,8 @@ final class GroupedAttention {
      * E2B decode step in two runs of five; the exponentials are ~5 % of this kernel's time.
      */
     static void softmax(float[] x, int from, int count) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = from; j < from + count; j++) {
-            max = Math.max(max, x[j]);
-        }
-        float sum = 0f;
-        for (int j = from; j < from + count; j++) {
-            x[j] = (float) Math.exp(x[j] - max);
-            sum += x[j];
-        }
+        exponentials(x, from, count);
+        float sum = total(x, from, count);
         for (int j = from; j < from + count; j++) {
             x[j] = x[j] / sum;
         }
