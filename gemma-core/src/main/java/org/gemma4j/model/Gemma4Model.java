@@ -353,9 +353,8 @@ public final class Gemma4Model implements AutoCloseable {
         int nKv = kv.kvDim / hd;
         int group = nHead / nKv;
         int window = config.isSliding(l) ? config.slidingWindow() : Integer.MAX_VALUE;
-        int firstSeen = window == Integer.MAX_VALUE ? 0 : Math.max(0, pos0 - window + 1);
-        if (n == 1 && pos0 - firstSeen + 1 >= GroupedAttention.ACROSS_FROM) { // a long context: split by positions
-            GroupedAttention.attendAcross(pool, b.q, nHead, group, hd, kv, firstSeen, pos0, b.att);
+        if (n == 1 && pos0 - firstVisible(pos0, window) + 1 >= GroupedAttention.ACROSS_FROM) { // a long context
+            GroupedAttention.attendAcross(pool, b.q, nHead, group, hd, kv, firstVisible(pos0, window), pos0, b.att);
         } else {
             // items (token, head); chunks of up to four heads, so that heads sharing a KV head go to the kernel together
             pool.forRange(n * nHead, Math.min(4, group), (from, to) -> {
@@ -364,9 +363,8 @@ public final class Gemma4Model implements AutoCloseable {
                     int head = i % nHead;
                     int runEnd = Math.min(to, t * nHead + (head / group + 1) * group); // same token, same KV head
                     int pos = pos0 + t;
-                    int first = window == Integer.MAX_VALUE ? 0 : Math.max(0, pos - window + 1);
-                    GroupedAttention.attend(b.q, t * qDim + head * hd, runEnd - i, hd, kv, (head / group) * hd, first,
-                            pos, b.att, t * qDim + head * hd);
+                    GroupedAttention.attend(b.q, t * qDim + head * hd, runEnd - i, hd, kv, (head / group) * hd,
+                            firstVisible(pos, window), pos, b.att, t * qDim + head * hd);
                     i = runEnd;
                 }
             });
@@ -375,6 +373,11 @@ public final class Gemma4Model implements AutoCloseable {
         matmul(b, w.attnOutput(), b.att, n, b.tmp);
         RmsNorm.applyEach(b.tmp, 0, n, h, w.postAttentionNorm(), eps);
         add(b.x, b.tmp, n * h);
+    }
+
+    /** The first position a query at {@code pos} sees: {@code window} positions back at most (a sliding layer). */
+    private static int firstVisible(int pos, int window) {
+        return window == Integer.MAX_VALUE ? 0 : Math.max(0, pos - window + 1);
     }
 
     /** §2.6 dense: {@code x += RMSNorm(down(gelu(gate·f) ⊙ up·f); post_ffw_norm)} with {@code f = RMSNorm(x; ffn_norm)}. */

@@ -136,13 +136,13 @@ final class GroupedAttention {
         float[] sum = caller.blockSum(nHead * blocks);
         pool.forRange(kvHeads * blocks, 1, (from, to) -> {
             Scratch s = SCRATCH.get();
+            float[] scores = s.scores(group * BLOCK);
+            float[] block = kv.k == null ? s.block(BLOCK * hd) : null;
             for (int item = from; item < to; item++) {
                 int g = item / blocks;
                 int blk = item % blocks;
                 int j0 = blk * BLOCK;
                 int n = Math.min(BLOCK, count - j0);
-                float[] scores = s.scores(group * BLOCK);
-                float[] block = kv.k == null ? s.block(BLOCK * hd) : null;
                 float[] k = rowsOf(kv, kv.k, kv.k16, g * hd, first + j0, n, hd, s.rows, block);
                 for (int h = 0; h < group; h++) {
                     scores(q, (g * group + h) * hd, hd, k, s.rows, n, scores, h * BLOCK);
