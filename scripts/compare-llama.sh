@@ -5,6 +5,9 @@
 #
 #   LLAMA_BENCH=/path/to/llama-bench scripts/compare-llama.sh model1.gguf [model2.gguf ...]
 #
+# THREADS, PP, TG, ROUNDS and DEPTH (tokens already in the context when each test starts, llama-bench's -d) override
+# the defaults 2, 128, 64, 2 and 0.
+#
 # llama.cpp is not part of this project: build it yourself, outside the repository.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -13,11 +16,12 @@ threads="${THREADS:-2}"
 pp="${PP:-128}"
 tg="${TG:-64}"
 rounds="${ROUNDS:-2}"
+depth="${DEPTH:-0}"
 for model in "$@"; do
   for round in $(seq 1 "$rounds"); do
-    l=$("$LLAMA_BENCH" -m "$model" -t "$threads" -p "$pp" -n "$tg" -o json 2>/dev/null \
+    l=$("$LLAMA_BENCH" -m "$model" -t "$threads" -p "$pp" -n "$tg" -d "$depth" -o json 2>/dev/null \
       | python3 -c 'import json,sys; r=json.load(sys.stdin); print(" ".join(str(x["avg_ts"]) for x in r))')
-    g=$("$root/gemma" bench --model "$model" -p "$pp" -n "$tg" -t "$threads" --json 2>/dev/null | tail -1 \
+    g=$("$root/gemma" bench --model "$model" -p "$pp" -n "$tg" -d "$depth" -t "$threads" --json 2>/dev/null | tail -1 \
       | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["pp_tps"], r["tg_tps"])')
     read -r lpp ltg <<<"$l"
     read -r gpp gtg <<<"$g"

@@ -11,15 +11,16 @@ import org.gemma4j.model.Gemma4Model;
 import org.gemma4j.model.KvCache;
 
 /**
- * {@code gemma bench --model FILE -p 128 -n 64 -t 2 [-r 3] [--json]}: prefill and decode tokens/s like
- * llama-bench (warm-up runs, then {@code r} repetitions, mean ± sd), plus load time, peak RSS and the heap
+ * {@code gemma bench --model FILE -p 128 -n 64 -t 2 [-r 3] [-d 0] [--json]}: prefill and decode tokens/s like
+ * llama-bench (warm-up runs, then {@code r} repetitions, mean ± sd; with {@code -d} each test starts on a context
+ * already holding that many tokens, filled untimed, as llama-bench's {@code -d}), plus load time, peak RSS and the heap
  * allocated per token by all threads during the timed repetitions (a kernel whose vector operations C2 left
  * un-inlined shows up there as megabytes per token long before it shows in the timings' noise).
  */
 final class BenchCommand implements GemmaCli.Command {
     @Override
     public String summary() {
-        return "prefill/decode tokens/s like llama-bench (--model FILE -p 128 -n 64 -t 2 [--json])";
+        return "prefill/decode tokens/s like llama-bench (--model FILE -p 128 -n 64 -t 2 [-d DEPTH] [--json])";
     }
 
     @Override
@@ -32,15 +33,20 @@ final class BenchCommand implements GemmaCli.Command {
                 case "-t" -> "--threads";
                 case "-r" -> "--repetitions";
                 case "-m" -> "--model";
+                case "-d" -> "--depth";
                 default -> normalized[i];
             };
         }
-        CliArgs args = CliArgs.parse(normalized, Set.of("model", "prompt-tokens", "gen-tokens", "threads", "repetitions"), Set.of("json"));
+        CliArgs args = CliArgs.parse(normalized, Set.of("model", "prompt-tokens", "gen-tokens", "threads", "repetitions", "depth"), Set.of("json"));
         Path file = Path.of(args.require("model"));
         int p = args.intOption("prompt-tokens", 128);
         int n = args.intOption("gen-tokens", 64);
         int threads = args.intOption("threads", org.gemma4j.model.WorkerPool.defaultParallelism());
         int reps = args.intOption("repetitions", 3);
+        int depth = args.intOption("depth", 0);
+        if (p < 0 || n < 0 || depth < 0 || reps < 0) {
+            throw new GemmaCli.CliException("-p, -n, -d and -r take counts of zero or more");
+        }
         if (!Files.isRegularFile(file)) {
             throw new GemmaCli.CliException("model file not found: " + file);
         }
@@ -48,24 +54,22 @@ final class BenchCommand implements GemmaCli.Command {
         try (Gemma4Model model = Gemma4Model.load(file, threads)) {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             SplittableRandom r = new SplittableRandom(1);
-            int[] prompt = new int[p];
-            for (int i = 0; i < p; i++) {
-                prompt[i] = 3 + r.nextInt(model.vocabSize() - 3);
-            }
+            int[] prompt = randomTokens(r, p, model.vocabSize());
+            int[] context = randomTokens(r, depth, model.vocabSize());
             double[] pp = new double[reps];
             double[] tg = new double[reps];
             long ppAllocated = 0;
             long tgAllocated = 0;
-            int warmups = warmUp(model, prompt, n);
+            int warmups = warmUp(model, context, prompt, n);
             for (int rep = 0; rep < reps; rep++) {
                 if (p > 0) {
-                    KvCache cache = model.newCache(p);
+                    KvCache cache = filled(model, context, p);
                     long a = allocatedBytes();
                     pp[rep] = prefill(model, cache, prompt);
                     ppAllocated += allocatedBytes() - a;
                 }
                 if (n > 0) {
-                    KvCache cache = model.newCache(n);
+                    KvCache cache = filled(model, context, n);
                     long a = allocatedBytes();
                     tg[rep] = decode(model, cache, n);
                     tgAllocated += allocatedBytes() - a;
@@ -79,17 +83,19 @@ final class BenchCommand implements GemmaCli.Command {
                 System.out.printf(Locale.ROOT,
                         "{\"pp_tps\": %.3f, \"pp_sd\": %.3f, \"tg_tps\": %.3f, \"tg_sd\": %.3f, \"threads\": %d, \"model\": \"%s\", "
                                 + "\"pp\": %d, \"tg\": %d, \"load_s\": %.3f, \"peak_rss_bytes\": %d, "
-                                + "\"pp_alloc_bytes_per_token\": %.0f, \"tg_alloc_bytes_per_token\": %.0f, \"warmups\": %d}%n",
+                                + "\"pp_alloc_bytes_per_token\": %.0f, \"tg_alloc_bytes_per_token\": %.0f, \"warmups\": %d, "
+                                + "\"depth\": %d}%n",
                         mean(pp), sd(pp), mean(tg), sd(tg), threads, jsonEscape(file.getFileName().toString()), p, n,
-                        loadSeconds, rss, ppAllocPerToken, tgAllocPerToken, warmups);
+                        loadSeconds, rss, ppAllocPerToken, tgAllocPerToken, warmups, depth);
             } else {
                 System.out.printf(Locale.ROOT, "model %s, %d threads, load %.2f s, peak RSS %.2f GiB, %d warm-up runs%n",
                         file.getFileName(), threads, loadSeconds, rss / (double) (1L << 30), warmups);
+                String at = depth > 0 ? " @ d" + depth : "";
                 if (p > 0) {
-                    System.out.printf(Locale.ROOT, "pp%-5d %8.2f ± %.2f tok/s%s%n", p, mean(pp), sd(pp), allocation(ppAllocPerToken));
+                    System.out.printf(Locale.ROOT, "%-10s %8.2f ± %.2f tok/s%s%n", "pp" + p + at, mean(pp), sd(pp), allocation(ppAllocPerToken));
                 }
                 if (n > 0) {
-                    System.out.printf(Locale.ROOT, "tg%-5d %8.2f ± %.2f tok/s%s%n", n, mean(tg), sd(tg), allocation(tgAllocPerToken));
+                    System.out.printf(Locale.ROOT, "%-10s %8.2f ± %.2f tok/s%s%n", "tg" + n + at, mean(tg), sd(tg), allocation(tgAllocPerToken));
                 }
             }
         }
@@ -104,7 +110,7 @@ final class BenchCommand implements GemmaCli.Command {
      * one warm-up run: the slowest tenth of the tokens of the first timed run took 70–73 ms, its slowest 125 ms;
      * with the JIT settled 56–61 and 61–72 (median 52 either way). Returns the number of runs.
      */
-    static int warmUp(Gemma4Model model, int[] prompt, int n) {
+    static int warmUp(Gemma4Model model, int[] context, int[] prompt, int n) {
         var jit = ManagementFactory.getCompilationMXBean();
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
         int runs = 0;
@@ -112,10 +118,10 @@ final class BenchCommand implements GemmaCli.Command {
             long compiled = timed ? jit.getTotalCompilationTime() : 0;
             long start = System.nanoTime();
             if (prompt.length > 0) {
-                prefill(model, model.newCache(prompt.length), prompt);
+                prefill(model, filled(model, context, prompt.length), prompt);
             }
             if (n > 0) {
-                decode(model, model.newCache(n), n);
+                decode(model, filled(model, context, n), n);
             }
             runs++;
             double millis = (System.nanoTime() - start) / 1e6;
@@ -126,6 +132,24 @@ final class BenchCommand implements GemmaCli.Command {
     }
 
     static final int MAX_WARMUPS = 5;
+
+    /** {@code count} token ids drawn from {@code [3, vocab)}: no padding, end or start of sequence. */
+    private static int[] randomTokens(SplittableRandom r, int count, int vocab) {
+        int[] tokens = new int[count];
+        for (int i = 0; i < count; i++) {
+            tokens[i] = 3 + r.nextInt(vocab - 3);
+        }
+        return tokens;
+    }
+
+    /** A cache holding {@code context} (prefilled, untimed) with room for {@code more} tokens after it. */
+    private static KvCache filled(Gemma4Model model, int[] context, int more) {
+        KvCache cache = model.newCache(context.length + more);
+        if (context.length > 0) {
+            model.forward(cache, context);
+        }
+        return cache;
+    }
 
     /** One prefill of {@code prompt} into an empty cache; tokens/s. */
     static double prefill(Gemma4Model model, KvCache cache, int[] prompt) {

@@ -56,6 +56,21 @@ class BenchCommandTest {
     }
 
     @Test
+    void depthStartsEachTestOnAFilledContext() throws Exception {
+        Path model = tinyModel();
+        String[] r = CliHarness.run("", "bench", "--model", model.toString(), "-p", "4", "-n", "2", "-d", "16", "-t", "1", "-r", "1");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].matches("(?s).*pp4 @ d16 +[0-9.]+ ± [0-9.]+ tok/s.*"), r[1]);
+        assertTrue(r[1].matches("(?s).*tg2 @ d16 +[0-9.]+ ± [0-9.]+ tok/s.*"), r[1]);
+        String[] json = CliHarness.run("", "bench", "--model", model.toString(), "-p", "4", "-n", "2", "-d", "16", "-t", "1", "-r", "1", "--json");
+        assertEquals("0", json[0], json[2]);
+        assertEquals(16, new ObjectMapper().readTree(json[1]).get("depth").asInt());
+        String[] negative = CliHarness.run("", "bench", "--model", model.toString(), "-d", "-1");
+        assertTrue(!negative[0].equals("0"));
+        assertTrue(negative[2].contains("-d"), negative[2]);
+    }
+
+    @Test
     void missingModelIsAClearError() {
         String[] r = CliHarness.run("", "bench", "--model", dir.resolve("absent.gguf").toString(), "--json");
         assertTrue(!r[0].equals("0"));

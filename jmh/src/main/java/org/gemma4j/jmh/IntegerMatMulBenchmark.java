@@ -40,6 +40,10 @@ public class IntegerMatMulBenchmark {
     @Param({"integers", "floats"})
     public String input;
 
+    /** {@code cols x rows}: MLP down (E2B's narrower layers), MLP gate or up. */
+    @Param({"6144x1536", "1536x6144"})
+    public String shape;
+
     private Arena arena;
     private Tensor w;
     private TokenBatch x;
@@ -47,8 +51,9 @@ public class IntegerMatMulBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        int cols = 6144;
-        int rows = 1536;
+        String[] s = shape.split("x");
+        int cols = Integer.parseInt(s[0]);
+        int rows = Integer.parseInt(s[1]);
         arena = Arena.ofShared();
         GgmlType t = GgmlType.valueOf(type);
         w = RandomWeights.matrix(arena, t, rows, cols, 42);
