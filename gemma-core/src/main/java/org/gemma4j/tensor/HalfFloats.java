@@ -23,19 +23,19 @@ public final class HalfFloats {
     private HalfFloats() {}
 
     /**
-     * Half-precision bits, zero-extended into int lanes, as floats. Integer operations only where a float operation
-     * would touch a subnormal (which costs a microcode assist on x86): normals get the exponent rebias (+112) added
-     * to their bits, subnormals and zeros are {@code mantissa · 2^-24} (exact), infinities and NaNs the all-ones
-     * float exponent; then the sign.
+     * Half-precision bits, zero-extended into int lanes, as floats. The magnitude's bits moved up to a float's places
+     * are the value times {@code 2^-112} (a subnormal half lands on a subnormal float), so one exact multiplication
+     * by {@code 2^112} rebiases normals, subnormals and zeros alike; infinities and NaNs take the all-ones float
+     * exponent instead; then the sign. Nine operations where rebiasing normals by an integer add and making
+     * subnormals with a conversion took fourteen: the attention of a global E2B layer at 2048 positions on an F16
+     * cache, whose keys and values are converted here, one thread, builds alternating: 1283, 1325, 1316 → 1212, 1206,
+     * 1233, 1240 µs; two threads 683, 734, 710 → 655, 643, 685, 603 µs.
      */
     static FloatVector of(IntVector h) {
         IntVector magnitude = h.and(0x7FFF);
-        IntVector exponent = h.and(0x7C00);
         IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
-        IntVector normal = shifted.add(112 << 23);
-        IntVector subnormal = ((FloatVector) magnitude.convertShape(VectorOperators.I2F, F, 0)).mul(0x1p-24f).reinterpretAsInts();
-        IntVector special = shifted.or(0x7F800000);
-        IntVector bits = normal.blend(subnormal, exponent.eq(0)).blend(special, exponent.eq(0x7C00));
+        IntVector scaled = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        IntVector bits = scaled.blend(shifted.or(0x7F800000), magnitude.compare(VectorOperators.GE, 0x7C00));
         return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
