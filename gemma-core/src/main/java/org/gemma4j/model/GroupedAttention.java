@@ -288,9 +288,9 @@ final class GroupedAttention {
     /**
      * {@code out[o + h·outStride + d] += Σ_j p[at + h·stride + j] · v[rows[j] + d]} for the {@code heads} and the
      * {@code n} rows, in order: four output vectors of a head at a time, held in registers over the rows, every head
-     * in turn on the same four vectors' worth of columns of the rows while those are in L1 (head by head, the whole block came from L2
-     * once per head: the layer above, 468 → 326 µs). (Zeros loaded from {@code out} rather than a vector picked by a
-     * flag: a vector merged from two paths is one more thing for C2 to keep unboxed.)
+     * in turn on the same four vectors' worth of columns of the rows while those are in L1 (head by head, the whole
+     * block came from L2 once per head: the layer above, 468 → 326 µs). (Zeros loaded from {@code out} rather than a
+     * vector picked by a flag: a vector merged from two paths is one more thing for C2 to keep unboxed.)
      */
     private static void weightedValues(float[] p, int at, int stride, int heads, int n, float[] v, int[] rows, int hd,
             float[] out, int o, int outStride) {
