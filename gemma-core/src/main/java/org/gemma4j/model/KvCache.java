@@ -133,6 +133,14 @@ public final class KvCache {
         position = pos;
     }
 
+    /**
+     * How far back {@link #rewindTo} may go from the current position: {@link Integer#MAX_VALUE} when every layer
+     * keeps the whole context, else the positions the sliding-window layers keep beyond their window.
+     */
+    public int maxRewind() {
+        return maxRewind;
+    }
+
     /** Clears the sequence. */
     public void reset() {
         position = 0;

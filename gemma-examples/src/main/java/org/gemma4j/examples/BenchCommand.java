@@ -60,16 +60,17 @@ final class BenchCommand implements GemmaCli.Command {
             double[] tg = new double[reps];
             long ppAllocated = 0;
             long tgAllocated = 0;
-            int warmups = warmUp(model, context, prompt, n);
+            Context filled = new Context(model, context, Math.max(p, n));
+            int warmups = warmUp(filled, prompt, n);
             for (int rep = 0; rep < reps; rep++) {
                 if (p > 0) {
-                    KvCache cache = filled(model, context, p);
+                    KvCache cache = filled.withRoomFor(p);
                     long a = allocatedBytes();
                     pp[rep] = prefill(model, cache, prompt);
                     ppAllocated += allocatedBytes() - a;
                 }
                 if (n > 0) {
-                    KvCache cache = filled(model, context, n);
+                    KvCache cache = filled.withRoomFor(n);
                     long a = allocatedBytes();
                     tg[rep] = decode(model, cache, n);
                     tgAllocated += allocatedBytes() - a;
@@ -110,7 +111,8 @@ final class BenchCommand implements GemmaCli.Command {
      * one warm-up run: the slowest tenth of the tokens of the first timed run took 70–73 ms, its slowest 125 ms;
      * with the JIT settled 56–61 and 61–72 (median 52 either way). Returns the number of runs.
      */
-    static int warmUp(Gemma4Model model, int[] context, int[] prompt, int n) {
+    static int warmUp(Context context, int[] prompt, int n) {
+        Gemma4Model model = context.model;
         var jit = ManagementFactory.getCompilationMXBean();
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
         int runs = 0;
@@ -118,10 +120,10 @@ final class BenchCommand implements GemmaCli.Command {
             long compiled = timed ? jit.getTotalCompilationTime() : 0;
             long start = System.nanoTime();
             if (prompt.length > 0) {
-                prefill(model, filled(model, context, prompt.length), prompt);
+                prefill(model, context.withRoomFor(prompt.length), prompt);
             }
             if (n > 0) {
-                decode(model, filled(model, context, n), n);
+                decode(model, context.withRoomFor(n), n);
             }
             runs++;
             double millis = (System.nanoTime() - start) / 1e6;
@@ -142,13 +144,40 @@ final class BenchCommand implements GemmaCli.Command {
         return tokens;
     }
 
-    /** A cache holding {@code context} (prefilled, untimed) with room for {@code more} tokens after it. */
-    private static KvCache filled(Gemma4Model model, int[] context, int more) {
-        KvCache cache = model.newCache(context.length + more);
-        if (context.length > 0) {
-            model.forward(cache, context);
+    /**
+     * The tokens every test starts after ({@code -d}), prefilled untimed once and handed to each test rewound to their
+     * end: filling 2048 tokens of E2B takes ~40 s, and each repetition and warm-up has two tests. A test that went
+     * further than the cache can rewind ({@link KvCache#maxRewind}) is followed by a fresh fill.
+     */
+    static final class Context {
+        final Gemma4Model model;
+        private final int[] tokens;
+        private final int room;
+        private KvCache cache;
+
+        /** Room for up to {@code room} tokens after {@code tokens} in each test. */
+        Context(Gemma4Model model, int[] tokens, int room) {
+            this.model = model;
+            this.tokens = tokens;
+            this.room = room;
         }
-        return cache;
+
+        /** A cache holding just the context, with room for {@code more} tokens (at most the room asked for). */
+        KvCache withRoomFor(int more) {
+            if (more > room) {
+                throw new IllegalArgumentException(more + " tokens after the context, room for " + room);
+            }
+            if (tokens.length == 0) {
+                return model.newCache(more);
+            }
+            if (cache != null && cache.position() - tokens.length <= cache.maxRewind()) {
+                cache.rewindTo(tokens.length);
+            } else {
+                cache = model.newCache(tokens.length + room);
+                model.forward(cache, tokens);
+            }
+            return cache;
+        }
     }
 
     /** One prefill of {@code prompt} into an empty cache; tokens/s. */

@@ -1,11 +1,16 @@
 package org.gemma4j.examples;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import org.gemma4j.model.Gemma4Model;
+import org.gemma4j.model.KvCache;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,5 +80,25 @@ class BenchCommandTest {
         String[] r = CliHarness.run("", "bench", "--model", dir.resolve("absent.gguf").toString(), "--json");
         assertTrue(!r[0].equals("0"));
         assertTrue(r[2].contains("model file not found"), r[2]);
+    }
+
+    @Test
+    void depthContextIsFilledOnceAndRewoundForEachTest() throws Exception {
+        try (Gemma4Model model = Gemma4Model.load(tinyModel(), 1)) {
+            int[] tokens = new int[16];
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = 3 + 7 * i;
+            }
+            BenchCommand.Context context = new BenchCommand.Context(model, tokens, 8);
+            KvCache cache = context.withRoomFor(8);
+            assertEquals(16, cache.position());
+            float[] afterFill = model.forward(cache, new int[] {9}).clone();
+            model.forward(cache, new int[] {10, 11, 12, 13});
+            KvCache again = context.withRoomFor(4);
+            assertSame(cache, again, "the context is filled once");
+            assertEquals(16, again.position());
+            assertArrayEquals(afterFill, model.forward(again, new int[] {9}), "a rewound context continues as a fresh one");
+            assertThrows(IllegalArgumentException.class, () -> context.withRoomFor(9));
+        }
     }
 }
