@@ -216,6 +216,7 @@ public final class Gemma4Model implements AutoCloseable {
         final float[] up;   // [n, ffMax]
         final float[] ple;  // [n, L * P]
         final float[] proj; // [n, L * P] per-layer projection
+        final Experts experts; // MoE layers' buffers, or null
         final float[][] cos = new float[2][]; // per RoPE (sliding, global): [n, its half] for positions pos0 ..
         final float[][] sin = new float[2][];
         final int[] anglesAt = {-1, -1};      // ... the pos0 they hold, or -1
@@ -257,6 +258,7 @@ public final class Gemma4Model implements AutoCloseable {
                 cos[r] = new float[n * hdMax / 2];
                 sin[r] = new float[n * hdMax / 2];
             }
+            experts = c.isMoe() ? new Experts(c, n) : null;
         }
 
         /** A buffer of at least {@code len} floats for rounded activations (what it held is no longer anyone's input). */
@@ -266,6 +268,34 @@ public final class Gemma4Model implements AutoCloseable {
                 rounded = new float[len];
             }
             return rounded;
+        }
+    }
+
+    /** A MoE layer's buffers, made with the batch so that a decode step allocates none. */
+    private static final class Experts {
+        final float[] dense;    // [n, H] the dense MLP's output
+        final float[] sum;      // [n, H] the experts' weighted sum
+        final float[] in;       // [H] one token's input to the experts
+        final float[] routerIn; // [H]
+        final float[] probs;    // [nExpert]
+        final boolean[] taken;  // [nExpert]
+        final int[] chosen;     // [nExpertUsed]
+        final float[] gate;     // [nExpertUsed, nFfExpert]
+        final float[] up;       // [nExpertUsed, nFfExpert]
+        final float[] down;     // [H] one expert's output
+
+        Experts(Gemma4Config c, int n) {
+            int h = c.nEmbd();
+            dense = new float[n * h];
+            sum = new float[n * h];
+            in = new float[h];
+            routerIn = new float[h];
+            probs = new float[c.nExpert()];
+            taken = new boolean[c.nExpert()];
+            chosen = new int[c.nExpertUsed()];
+            gate = new float[c.nExpertUsed() * c.nFfExpert()];
+            up = new float[c.nExpertUsed() * c.nFfExpert()];
+            down = new float[h];
         }
     }
 
@@ -410,32 +440,28 @@ public final class Gemma4Model implements AutoCloseable {
     private void mixtureOfExpertsBlock(Batch b, int l) {
         LayerWeights w = weights.layers()[l];
         LayerWeights.Moe moe = w.moe();
+        Experts x = b.experts;
         int h = config.nEmbd();
         int n = b.n;
         float eps = config.rmsEps();
 
         copyNormed(b.x, b.xb, n, h, w.ffnNorm());
-        float[] dense = new float[n * h];
+        float[] dense = x.dense;
         denseMlp(w, b, dense);
         RmsNorm.applyEach(dense, 0, n, h, moe.postFfwNorm1(), eps);
 
-        float[] experts = new float[n * h];
-        float[] expertIn = new float[h];
-        float[] routerIn = new float[h];
-        float[] probs = new float[config.nExpert()];
-        int[] chosen = new int[config.nExpertUsed()];
+        java.util.Arrays.fill(x.sum, 0, n * h, 0f);
         for (int t = 0; t < n; t++) {
-            System.arraycopy(b.x, t * h, expertIn, 0, h);
-            RmsNorm.apply(expertIn, 0, h, moe.preFfwNorm2(), eps);
-            System.arraycopy(b.x, t * h, routerIn, 0, h);
-            route(b, moe, routerIn, probs, chosen);
-            for (int e : chosen) {
-                expert(b, moe, e, expertIn, probs[e] * moe.downExpsScale()[e], experts, t * h);
-            }
+            System.arraycopy(b.x, t * h, x.in, 0, h);
+            RmsNorm.apply(x.in, 0, h, moe.preFfwNorm2(), eps);
+            b.vectorFrom = null; // x.in holds this token's input now
+            System.arraycopy(b.x, t * h, x.routerIn, 0, h);
+            route(b, moe, x);
+            experts(b, moe, x, t * h);
         }
-        RmsNorm.applyEach(experts, 0, n, h, moe.postFfwNorm2(), eps);
+        RmsNorm.applyEach(x.sum, 0, n, h, moe.postFfwNorm2(), eps);
         for (int i = 0; i < n * h; i++) {
-            dense[i] += experts[i];
+            dense[i] += x.sum[i];
         }
         RmsNorm.applyEach(dense, 0, n, h, w.postFfwNorm(), eps);
         add(b.x, dense, n * h);
@@ -443,11 +469,14 @@ public final class Gemma4Model implements AutoCloseable {
 
     /**
      * The router: {@code softmax(gate_inp · (RMSNorm(a) / sqrt(H) ⊙ scale))} over all experts, the top-k kept
-     * (lowest index first on ties) and renormalized to sum 1. Writes the chosen experts and, in {@code probs},
-     * their weights.
+     * (lowest index first on ties) and renormalized to sum 1, for {@code a} in {@code x.routerIn}. Writes the chosen
+     * experts into {@code x.chosen} and their weights into {@code x.probs}.
      */
-    private void route(Batch b, LayerWeights.Moe moe, float[] a, float[] probs, int[] chosen) {
+    private void route(Batch b, LayerWeights.Moe moe, Experts x) {
         int h = config.nEmbd();
+        float[] a = x.routerIn;
+        float[] probs = x.probs;
+        int[] chosen = x.chosen;
         RmsNorm.apply(a, 0, h, null, config.rmsEps());
         float s = (float) (1.0 / Math.sqrt(h));
         for (int i = 0; i < h; i++) {
@@ -455,9 +484,10 @@ public final class Gemma4Model implements AutoCloseable {
         }
         int nExpert = config.nExpert();
         float[] ar = rounded(b, moe.gateInp(), a, 1);
+        Tensor gateInp = moe.gateInp();
+        pool.forRange(nExpert, 16, (from, to) -> gateInp.matVec(ar, probs, from, to)); // each value as dot() gives it
         float max = Float.NEGATIVE_INFINITY;
         for (int e = 0; e < nExpert; e++) {
-            probs[e] = moe.gateInp().dot(e, ar, 0);
             max = Math.max(max, probs[e]);
         }
         float sum = 0f;
@@ -465,7 +495,8 @@ public final class Gemma4Model implements AutoCloseable {
             probs[e] = (float) Math.exp(probs[e] - max);
             sum += probs[e];
         }
-        boolean[] taken = new boolean[nExpert];
+        boolean[] taken = x.taken;
+        java.util.Arrays.fill(taken, false);
         float chosenSum = 0f;
         for (int k = 0; k < chosen.length; k++) {
             int best = -1;
@@ -483,24 +514,36 @@ public final class Gemma4Model implements AutoCloseable {
         }
     }
 
-    /** Adds {@code weight · down_e(gelu(gate_e·u) ⊙ (up_e·u))} to {@code out[outOff .. outOff+H)}. */
-    private void expert(Batch b, LayerWeights.Moe moe, int e, float[] u, float weight, float[] out, int outOff) {
+    /**
+     * Adds {@code Σ_e w_e · down_e(gelu(gate_e·u) ⊙ (up_e·u))} over the chosen experts to {@code x.sum[outOff ..
+     * outOff+H)}, {@code u} in {@code x.in}. Every expert's gate and up first, so that they share one preparation of
+     * {@code u}; then each expert's down product.
+     */
+    private void experts(Batch b, LayerWeights.Moe moe, Experts x, int outOff) {
         int h = config.nEmbd();
         int fe = config.nFfExpert();
-        float[] gate = new float[fe];
-        float[] up = new float[fe];
-        if (moe.gateUpExps() != null) {
-            rows(b, moe.gateUpExps(), (long) e * 2 * fe, fe, u, gate);
-            rows(b, moe.gateUpExps(), (long) e * 2 * fe + fe, fe, u, up);
-        } else {
-            rows(b, moe.gateExps(), (long) e * fe, fe, u, gate);
-            rows(b, moe.upExps(), (long) e * fe, fe, u, up);
+        int[] chosen = x.chosen;
+        for (int j = 0; j < chosen.length; j++) {
+            int e = chosen[j];
+            if (moe.gateUpExps() != null) {
+                rows(b, moe.gateUpExps(), (long) e * 2 * fe, fe, x.in, x.gate, j * fe);
+                rows(b, moe.gateUpExps(), (long) e * 2 * fe + fe, fe, x.in, x.up, j * fe);
+            } else {
+                rows(b, moe.gateExps(), (long) e * fe, fe, x.in, x.gate, j * fe);
+                rows(b, moe.upExps(), (long) e * fe, fe, x.in, x.up, j * fe);
+            }
         }
-        GeluTanh.gatedInPlace(gate, 0, up, 0, fe, numerics);
-        float[] y = new float[h];
-        rows(b, moe.downExps(), (long) e * h, h, gate, y);
-        for (int i = 0; i < h; i++) {
-            out[outOff + i] += weight * y[i];
+        GeluTanh.gatedInPlace(x.gate, 0, x.up, 0, chosen.length * fe, numerics);
+        float[] expertIn = x.up; // free now: one expert's gelu(gate)·up at a time, at 0, as its down product's input
+        for (int j = 0; j < chosen.length; j++) {
+            int e = chosen[j];
+            System.arraycopy(x.gate, j * fe, expertIn, 0, fe);
+            b.vectorFrom = null; // expertIn holds this expert's input now
+            rows(b, moe.downExps(), (long) e * h, h, expertIn, x.down, 0);
+            float weight = x.probs[e] * moe.downExpsScale()[e];
+            for (int i = 0; i < h; i++) {
+                x.sum[outOff + i] += weight * x.down[i];
+            }
         }
     }
 
@@ -673,8 +716,7 @@ public final class Gemma4Model implements AutoCloseable {
         if (n > 1 && b.preparedFrom == x && b.preparedKind == roundingKind(w) && b.preparedInts == takesIntegers(w) && b.tokens.n() == n
                 && b.tokens.cols() == w.cols()) {
             batchedProduct(w, b.tokens, out);
-        } else if (n == 1 && b.vectorFrom == x && b.vectorKind == roundingKind(w) && b.vectorInts == takesIntegerVector(w)
-                && b.vectorCols == w.cols()) {
+        } else if (n == 1 && vectorPreparedFor(b, w, x)) {
             vectorProduct(b, w, out);
         } else {
             matmul(b, w, x, n, out);
@@ -707,6 +749,12 @@ public final class Gemma4Model implements AutoCloseable {
         return batch;
     }
 
+    /** Whether {@code b}'s one-token input was prepared from {@code x} (unchanged since) the way {@code w} takes it. */
+    private boolean vectorPreparedFor(Batch b, Tensor w, float[] x) {
+        return b.vectorFrom == x && b.vectorKind == roundingKind(w) && b.vectorInts == takesIntegerVector(w)
+                && b.vectorCols == w.cols();
+    }
+
     /** Whether {@code w}'s batched product takes its input as integers: only when it is rounded to Q8_0 or Q8_K blocks. */
     private boolean takesIntegers(Tensor w) {
         ActivationRounding.Kind kind = roundingKind(w);
@@ -731,16 +779,25 @@ public final class Gemma4Model implements AutoCloseable {
         return numerics == Numerics.GGML ? ActivationRounding.kindOf(w.type()) : ActivationRounding.Kind.NONE;
     }
 
-    /** {@code out[i] = W[first + i] · x} for {@code i < count}: a slice of a stacked (expert) tensor. */
-    private void rows(Batch b, Tensor w, long first, int count, float[] in, float[] out) {
-        float[] x = rounded(b, w, in, 1);
-        int f = Math.toIntExact(first);
-        if (takesIntegerVector(w)) {
-            QuantizedVector v = integers(b, w, x);
-            pool.forRange(count, 64, (from, to) -> w.matVec(v, out, -f, f + from, f + to));
-        } else {
-            pool.forRange(count, 64, (from, to) -> w.matVec(x, out, -f, f + from, f + to));
+    /**
+     * {@code out[outOff + i] = W[first + i] · in} for {@code i < count}: a slice of a stacked (expert) tensor. The
+     * input is prepared once for the slices that take it alike (all experts' gate and up).
+     */
+    private void rows(Batch b, Tensor w, long first, int count, float[] in, float[] out, int outOff) {
+        if (!vectorPreparedFor(b, w, in)) {
+            prepareVector(b, w, in);
         }
+        QuantizedVector v = b.vector;
+        float[] x = b.vectorIn;
+        boolean ints = b.vectorInts;
+        int f = Math.toIntExact(first);
+        pool.forRange(count, 64, (from, to) -> {
+            if (ints) {
+                w.matVec(v, out, outOff - f, f + from, f + to);
+            } else {
+                w.matVec(x, out, outOff - f, f + from, f + to);
+            }
+        });
     }
 
     /** The activations as {@code w}'s product sees them: rounded under {@link Numerics#GGML}, else as they are. */
