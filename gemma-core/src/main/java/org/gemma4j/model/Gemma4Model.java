@@ -26,6 +26,8 @@ public final class Gemma4Model implements AutoCloseable {
     private final Gemma4Config config;
     private final Gemma4Weights weights;
     private final WorkerPool pool;
+    /** {@link #expertRows}' slices of each stacked expert tensor. */
+    private final java.util.concurrent.ConcurrentHashMap<Tensor, Tensor[]> expertSlices = new java.util.concurrent.ConcurrentHashMap<>();
     private final GgufFile source;
     private final int maxBatch;
     private final Rope ropeSliding;
@@ -283,9 +285,31 @@ public final class Gemma4Model implements AutoCloseable {
         final float[] gate;     // [nExpertUsed, nFfExpert]
         final float[] up;       // [nExpertUsed, nFfExpert]
         final float[] down;     // [H] one expert's output
+        // a batch of tokens, expert by expert (prefill)
+        final float[] inputs;   // [n, H] every token's input to the experts
+        final int[] chosenAll;  // [n, nExpertUsed]
+        final float[] weightAll; // [n, nExpertUsed]
+        final int[] tokens;     // [n] the tokens routed to the current expert
+        final float[] weights;  // [n] and their weights
+        final float[] gathered; // [n, H] their inputs
+        final float[] gateAll;  // [n, nFfExpert]
+        final float[] upAll;    // [n, nFfExpert]
+        final float[] downAll;  // [n, H]
 
         Experts(Gemma4Config c, int n) {
             int h = c.nEmbd();
+            int k = c.nExpertUsed();
+            int fe = c.nFfExpert();
+            boolean batch = n > 1;
+            inputs = new float[batch ? n * h : 0];
+            chosenAll = new int[batch ? n * k : 0];
+            weightAll = new float[batch ? n * k : 0];
+            tokens = new int[batch ? n : 0];
+            weights = new float[batch ? n : 0];
+            gathered = new float[batch ? n * h : 0];
+            gateAll = new float[batch ? n * fe : 0];
+            upAll = new float[batch ? n * fe : 0];
+            downAll = new float[batch ? n * h : 0];
             dense = new float[n * h];
             sum = new float[n * h];
             in = new float[h];
@@ -451,13 +475,15 @@ public final class Gemma4Model implements AutoCloseable {
         RmsNorm.applyEach(dense, 0, n, h, moe.postFfwNorm1(), eps);
 
         java.util.Arrays.fill(x.sum, 0, n * h, 0f);
-        for (int t = 0; t < n; t++) {
-            System.arraycopy(b.x, t * h, x.in, 0, h);
+        if (n == 1) {
+            System.arraycopy(b.x, 0, x.in, 0, h);
             RmsNorm.apply(x.in, 0, h, moe.preFfwNorm2(), eps);
             b.vectorFrom = null; // x.in holds this token's input now
-            System.arraycopy(b.x, t * h, x.routerIn, 0, h);
+            System.arraycopy(b.x, 0, x.routerIn, 0, h);
             route(b, moe, x);
-            experts(b, moe, x, t * h);
+            experts(b, moe, x, 0);
+        } else {
+            expertsByExpert(b, moe, x);
         }
         RmsNorm.applyEach(x.sum, 0, n, h, moe.postFfwNorm2(), eps);
         for (int i = 0; i < n * h; i++) {
@@ -545,6 +571,88 @@ public final class Gemma4Model implements AutoCloseable {
                 x.sum[outOff + i] += weight * x.down[i];
             }
         }
+    }
+
+    /**
+     * {@link #experts} for a batch: every token routed first, then each expert's gate, up and down products run once on
+     * the batch of tokens routed to it (llama.cpp's {@code mul_mat_id}), so that an expert's weights are read once per
+     * batch rather than once per token. A token's experts are summed in expert order here, in the order chosen in
+     * decode: the two differ in rounding only.
+     */
+    private void expertsByExpert(Batch b, LayerWeights.Moe moe, Experts x) {
+        int h = config.nEmbd();
+        int n = b.n;
+        int k = config.nExpertUsed();
+        int fe = config.nFfExpert();
+        float eps = config.rmsEps();
+        for (int t = 0; t < n; t++) {
+            System.arraycopy(b.x, t * h, x.inputs, t * h, h);
+            RmsNorm.apply(x.inputs, t * h, h, moe.preFfwNorm2(), eps);
+            System.arraycopy(b.x, t * h, x.routerIn, 0, h);
+            route(b, moe, x);
+            for (int j = 0; j < k; j++) {
+                int e = x.chosen[j];
+                x.chosenAll[t * k + j] = e;
+                x.weightAll[t * k + j] = x.probs[e] * moe.downExpsScale()[e];
+            }
+        }
+        for (int e = 0; e < config.nExpert(); e++) {
+            int m = 0;
+            for (int i = 0; i < n * k; i++) {
+                if (x.chosenAll[i] == e) {
+                    x.tokens[m] = i / k;
+                    x.weights[m++] = x.weightAll[i];
+                }
+            }
+            if (m == 0) {
+                continue;
+            }
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(x.inputs, x.tokens[i] * h, x.gathered, i * h, h);
+            }
+            b.vectorFrom = null; // the gathered rows are this expert's tokens now
+            b.preparedFrom = null;
+            boolean fused = moe.gateUpExps() != null;
+            Tensor gate = fused ? moe.gateUpExps() : moe.gateExps();
+            Tensor up = fused ? moe.gateUpExps() : moe.upExps();
+            int gateAt = fused ? 2 * e : e; // in slices of fe rows
+            int upAt = fused ? 2 * e + 1 : e;
+            if (m == 1) { // one token: the one-token products on the stacked tensors
+                rows(b, gate, (long) gateAt * fe, fe, x.gathered, x.gateAll, 0);
+                rows(b, up, (long) upAt * fe, fe, x.gathered, x.upAll, 0);
+                GeluTanh.gatedInPlace(x.gateAll, 0, x.upAll, 0, fe, numerics);
+                rows(b, moe.downExps(), (long) e * h, h, x.gateAll, x.downAll, 0);
+            } else {
+                matmul(b, expertRows(gate, gateAt, fe), x.gathered, m, x.gateAll);
+                matmulSameInput(b, expertRows(up, upAt, fe), x.gathered, m, x.upAll);
+                GeluTanh.gatedInPlace(x.gateAll, 0, x.upAll, 0, m * fe, numerics);
+                matmul(b, expertRows(moe.downExps(), e, h), x.gateAll, m, x.downAll);
+            }
+            for (int i = 0; i < m; i++) {
+                int at = x.tokens[i] * h;
+                float weight = x.weights[i];
+                for (int c = 0; c < h; c++) {
+                    x.sum[at + c] += weight * x.downAll[i * h + c];
+                }
+            }
+        }
+    }
+
+    /**
+     * Rows {@code [index·count, (index+1)·count)} of a stacked expert tensor as a tensor of their own, made once: the
+     * batched products take a whole tensor. Never used for one token, which would lay out a second copy of the rows
+     * for each ({@link Tensor#takesIntegerVectors()}); a single token goes through {@link #rows}.
+     */
+    private Tensor expertRows(Tensor stacked, int index, int count) {
+        Tensor[] slices = expertSlices.computeIfAbsent(stacked, t -> new Tensor[(int) (t.rows() / count)]);
+        Tensor slice = slices[index];
+        if (slice == null) {
+            long bytes = stacked.rowBytes() * count;
+            slice = Tensor.of(stacked.name() + "[" + index + "]", stacked.type(), new long[] {stacked.cols(), count},
+                    stacked.data().asSlice(index * bytes, bytes));
+            slices[index] = slice; // a race makes equal slices
+        }
+        return slice;
     }
 
     /** §2.3 in layer l: {@code x += RMSNorm(proj · (gelu(inp_gate · x) ⊙ ple_l); post_norm)}. */
