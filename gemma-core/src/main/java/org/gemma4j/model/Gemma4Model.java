@@ -549,14 +549,32 @@ public final class Gemma4Model implements AutoCloseable {
         int h = config.nEmbd();
         int fe = config.nFfExpert();
         int[] chosen = x.chosen;
-        for (int j = 0; j < chosen.length; j++) {
-            int e = chosen[j];
-            if (moe.gateUpExps() != null) {
-                rows(b, moe.gateUpExps(), (long) e * 2 * fe, fe, x.in, x.gate, j * fe);
-                rows(b, moe.gateUpExps(), (long) e * 2 * fe + fe, fe, x.in, x.up, j * fe);
-            } else {
-                rows(b, moe.gateExps(), (long) e * fe, fe, x.in, x.gate, j * fe);
-                rows(b, moe.upExps(), (long) e * fe, fe, x.in, x.up, j * fe);
+        int k = chosen.length;
+        boolean fused = moe.gateUpExps() != null;
+        Tensor gate = fused ? moe.gateUpExps() : moe.gateExps();
+        Tensor up = fused ? moe.gateUpExps() : moe.upExps();
+        if (takenAlike(gate, up)) {
+            // every chosen expert's gate and up rows as one range of the pool, as matmulShared does: the threads meet
+            // once, not 2k times (26B-A4B Q4_0 tg32, alternating pairs: 9.40/10.18, 9.65/9.60, 10.40/11.16 tok/s)
+            if (!vectorPreparedFor(b, gate, x.in)) {
+                prepareVector(b, gate, x.in);
+            }
+            QuantizedVector v = b.vector;
+            float[] in = b.vectorIn;
+            boolean ints = b.vectorInts;
+            pool.forRange(k * 2 * fe, 64, (from, to) -> {
+                for (int j = from / (2 * fe); j < k && j * 2 * fe < to; j++) {
+                    long e = chosen[j];
+                    stackedSlice(gate, fused ? 2 * e * fe : e * fe, x.gate, j * fe, 2 * j * fe, fe, from, to, v, in, ints);
+                    stackedSlice(up, fused ? (2 * e + 1) * fe : e * fe, x.up, j * fe, (2 * j + 1) * fe, fe, from, to, v, in,
+                            ints);
+                }
+            });
+        } else {
+            for (int j = 0; j < k; j++) {
+                long e = chosen[j];
+                rows(b, gate, fused ? 2 * e * fe : e * fe, fe, x.in, x.gate, j * fe);
+                rows(b, up, fused ? (2 * e + 1) * fe : e * fe, fe, x.in, x.up, j * fe);
             }
         }
         GeluTanh.gatedInPlace(x.gate, 0, x.up, 0, chosen.length * fe, numerics);
@@ -569,6 +587,24 @@ public final class Gemma4Model implements AutoCloseable {
             float weight = x.probs[e] * moe.downExpsScale()[e];
             for (int i = 0; i < h; i++) {
                 x.sum[outOff + i] += weight * x.down[i];
+            }
+        }
+    }
+
+    /**
+     * Rows {@code [first, first + count)} of {@code w}, at {@code at} in a shared range, that fall in {@code [from, to)},
+     * times the prepared input, into {@code out[outOff ..]}.
+     */
+    private static void stackedSlice(Tensor w, long first, float[] out, int outOff, int at, int count, int from, int to,
+            QuantizedVector v, float[] in, boolean ints) {
+        int lo = Math.max(from - at, 0);
+        int hi = Math.min(to - at, count);
+        if (lo < hi) {
+            int f = Math.toIntExact(first);
+            if (ints) {
+                w.matVec(v, out, outOff - f, f + lo, f + hi);
+            } else {
+                w.matVec(in, out, outOff - f, f + lo, f + hi);
             }
         }
     }
