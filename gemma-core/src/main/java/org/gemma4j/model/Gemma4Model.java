@@ -319,8 +319,8 @@ public final class Gemma4Model implements AutoCloseable {
             probs = new float[c.nExpert()];
             taken = new boolean[c.nExpert()];
             chosen = new int[c.nExpertUsed()];
-            gate = new float[c.nExpertUsed() * c.nFfExpert()];
-            up = new float[c.nExpertUsed() * c.nFfExpert()];
+            gate = new float[k * fe];
+            up = new float[k * fe];
             down = new float[k * h];
             downIn = new float[k][fe];
             downVector = new QuantizedVector[k];
@@ -812,15 +812,7 @@ public final class Gemma4Model implements AutoCloseable {
     /** The rows of {@code w} (at {@code at} in a shared range) that fall in {@code [from, to)}, times the prepared input. */
     private static void vectorSlice(Tensor w, float[] out, int at, int rows, int from, int to, QuantizedVector v,
             float[] in, boolean ints) {
-        int first = Math.max(from - at, 0);
-        int last = Math.min(to - at, rows);
-        if (first < last) {
-            if (ints) {
-                w.matVec(v, out, 0, first, last);
-            } else {
-                w.matVec(in, out, first, last);
-            }
-        }
+        stackedSlice(w, 0, out, 0, at, rows, from, to, v, in, ints);
     }
 
     /** One token's input {@code x} as {@code w}'s product takes it, into {@code b}'s vector fields. */
@@ -962,14 +954,7 @@ public final class Gemma4Model implements AutoCloseable {
         QuantizedVector v = b.vector;
         float[] x = b.vectorIn;
         boolean ints = b.vectorInts;
-        int f = Math.toIntExact(first);
-        pool.forRange(count, 64, (from, to) -> {
-            if (ints) {
-                w.matVec(v, out, outOff - f, f + from, f + to);
-            } else {
-                w.matVec(x, out, outOff - f, f + from, f + to);
-            }
-        });
+        pool.forRange(count, 64, (from, to) -> stackedSlice(w, first, out, outOff, 0, count, from, to, v, x, ints));
     }
 
     /** The activations as {@code w}'s product sees them: rounded under {@link Numerics#GGML}, else as they are. */
