@@ -660,6 +660,9 @@ public final class Gemma4Model implements AutoCloseable {
                 x.weightAll[t * k + j] = x.probs[e] * moe.downExpsScale()[e];
             }
         }
+        boolean fused = moe.gateUpExps() != null;
+        Tensor gate = fused ? moe.gateUpExps() : moe.gateExps();
+        Tensor up = fused ? moe.gateUpExps() : moe.upExps();
         for (int e = 0; e < config.nExpert(); e++) {
             int m = 0;
             for (int i = 0; i < n * k; i++) {
@@ -676,9 +679,6 @@ public final class Gemma4Model implements AutoCloseable {
             }
             b.vectorFrom = null; // the gathered rows are this expert's tokens now
             b.preparedFrom = null;
-            boolean fused = moe.gateUpExps() != null;
-            Tensor gate = fused ? moe.gateUpExps() : moe.gateExps();
-            Tensor up = fused ? moe.gateUpExps() : moe.upExps();
             int gateAt = fused ? 2 * e : e; // in slices of fe rows
             int upAt = fused ? 2 * e + 1 : e;
             if (m == 1) { // one token: the one-token products on the stacked tensors
